@@ -1,0 +1,166 @@
+// The op registry (DESIGN.md §4). Every op is declared once, as an OpDef:
+// name, arity, attributes, shape/dtype inference, kernels per (device, dtype),
+// gradient slot and ONNX name. Eager execution, the tape, graph tracing, ONNX
+// and the test harnesses all read this one table.
+//
+// An op file registers its definition with NB_REGISTER_OP; kernel files attach
+// kernels with register_kernel. Both may run in any static-initialisation
+// order: entries are created on first mention by name.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "nabla/core/tensor.h"
+
+namespace nabla {
+
+// An attribute value: bool, integer, float, string, integer list or dtype.
+using AttrValue = std::variant<bool, int64_t, double, std::string, std::vector<int64_t>, DType>;
+
+// Named attributes of one op call (small: linear lookup).
+class Attrs {
+ public:
+  Attrs() = default;
+  Attrs(std::initializer_list<std::pair<std::string, AttrValue>> il) : items_(il) {}
+  Attrs& set(std::string name, AttrValue v);
+  bool has(std::string_view name) const { return find(name) != nullptr; }
+  // Value of a required attribute; throws Internal when absent or of another type.
+  template <typename T> const T& get(std::string_view name) const {
+    const AttrValue* v = find(name);
+    if (!v) missing(name);
+    const T* p = std::get_if<T>(v);
+    if (!p) wrong_type(name);
+    return *p;
+  }
+  template <typename T> T get_or(std::string_view name, T fallback) const {
+    const AttrValue* v = find(name);
+    if (!v) return fallback;
+    const T* p = std::get_if<T>(v);
+    if (!p) wrong_type(name);
+    return *p;
+  }
+  const std::vector<std::pair<std::string, AttrValue>>& items() const { return items_; }
+  const AttrValue* find(std::string_view name) const {
+    for (const auto& [k, v] : items_)
+      if (k == name) return &v;
+    return nullptr;
+  }
+
+ private:
+  [[noreturn]] static void missing(std::string_view name);
+  [[noreturn]] static void wrong_type(std::string_view name);
+  std::vector<std::pair<std::string, AttrValue>> items_;
+};
+
+// Shape and dtype of one output, as inferred before allocation.
+struct TensorSpec {
+  Shape shape;
+  DType dtype;
+};
+
+using TensorList = std::vector<Tensor>;
+using Inputs = std::span<const Tensor>;
+
+// Shape/dtype inference. Throws InvalidArgument on bad inputs/attributes.
+using InferFn = std::vector<TensorSpec> (*)(Inputs inputs, const Attrs& attrs);
+// A kernel writes the pre-allocated (contiguous) outputs.
+using KernelFn = void (*)(Inputs inputs, std::span<Tensor> outputs, const Attrs& attrs);
+// Whole-op implementation for view ops and ops composed of other ops; used
+// instead of infer + kernel when set.
+using ComputeFn = TensorList (*)(Inputs inputs, const Attrs& attrs);
+// Gradient: given the forward inputs/outputs and the gradients of the outputs
+// (undefined where an output got none), returns one gradient per input
+// (undefined for inputs that get none). Written with registry ops.
+using GradFn = TensorList (*)(Inputs inputs, Inputs outputs, Inputs output_grads,
+                              const Attrs& attrs);
+// Picks the dtype whose kernel runs (default: dtype of input 0, else output 0).
+using KernelDTypeFn = DType (*)(Inputs inputs, const Attrs& attrs);
+
+struct OpDef {
+  std::string name;         // TensorFlow-style op type used in messages: "Add"
+  std::string onnx_name;    // ONNX op type, empty when there is none
+  int min_inputs = 0;
+  int max_inputs = 0;       // -1: variadic
+  int num_outputs = 1;
+  std::vector<std::string> attr_names;  // documented attributes
+  bool differentiable = true;  // false: integer/bool results or piecewise constant
+  bool is_view = false;        // outputs may alias input storage
+  bool half_via_float = true;  // float16/bfloat16 run the float32 kernel
+  InferFn infer = nullptr;
+  ComputeFn compute = nullptr;
+  KernelDTypeFn kernel_dtype = nullptr;
+  GradFn gradient = nullptr;   // filled by the autodiff layer
+  KernelFn kernels[kNumDeviceTypes][kNumDTypes] = {};
+
+  KernelFn kernel(DeviceType dev, DType dt) const { return kernels[int(dev)][int(dt)]; }
+  // DTypes with a kernel on `dev` (for messages and test harnesses).
+  std::vector<DType> kernel_dtypes(DeviceType dev) const;
+};
+
+// The entry for `name`, created empty on first use. References stay valid.
+OpDef& op_entry(std::string_view name);
+// The registered op, or nullptr.
+const OpDef* find_op(std::string_view name);
+// Every op with a definition (infer or compute set), sorted by name.
+std::vector<const OpDef*> all_ops();
+
+// Fills the entry of def.name with `def` (kernels already attached are kept).
+const OpDef& register_op(OpDef def);
+// Attaches `fn` as the kernel of op `name` for each dtype in `dtypes`.
+void register_kernel(std::string_view name, DeviceType dev, std::initializer_list<DType> dtypes,
+                     KernelFn fn);
+
+// Runs an op eagerly: checks devices, infers, allocates, runs the kernel and
+// notifies observers (tape, tracer). Errors carry the suffix " [Op:NAME]".
+TensorList call_op(const OpDef& op, Inputs inputs, const Attrs& attrs = {});
+// call_op for single-output ops.
+Tensor call_op1(const OpDef& op, Inputs inputs, const Attrs& attrs = {});
+inline Tensor call_op1(const OpDef& op, std::initializer_list<Tensor> inputs, const Attrs& attrs = {}) {
+  return call_op1(op, Inputs(inputs.begin(), inputs.size()), attrs);
+}
+
+// Something that wants to see every op executed on this thread (GradientTape,
+// graph tracer). Observers register themselves for their lifetime.
+class OpObserver {
+ public:
+  virtual ~OpObserver() = default;
+  virtual void on_op(const OpDef& op, Inputs inputs, const Attrs& attrs, Inputs outputs) = 0;
+};
+// RAII registration of an observer on the current thread (innermost last).
+class ScopedOpObserver {
+ public:
+  explicit ScopedOpObserver(OpObserver& obs);
+  ~ScopedOpObserver();
+  ScopedOpObserver(const ScopedOpObserver&) = delete;
+  ScopedOpObserver& operator=(const ScopedOpObserver&) = delete;
+
+ private:
+  OpObserver* obs_;  // non-owning
+};
+// Suspends all observers on this thread for its lifetime (stop_recording).
+class PauseOpObservers {
+ public:
+  PauseOpObservers();
+  ~PauseOpObservers();
+  PauseOpObservers(const PauseOpObservers&) = delete;
+  PauseOpObservers& operator=(const PauseOpObservers&) = delete;
+
+ private:
+  std::vector<OpObserver*> saved_;
+};
+
+}  // namespace nabla
+
+// Registers an op definition at static-initialisation time. Use inside an
+// anonymous namespace:  NB_REGISTER_OP(add_def) { OpDef d; ...; return d; }
+#define NB_REGISTER_OP(ident)                                        \
+  static ::nabla::OpDef ident##_make();                              \
+  [[maybe_unused]] static const ::nabla::OpDef& ident =              \
+      ::nabla::register_op(ident##_make());                          \
+  static ::nabla::OpDef ident##_make()

@@ -1,0 +1,127 @@
+// Creation ops: constants, fills, ranges, eye, one_hot.
+#include "nabla/ops/creation.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "kernels/cpu/convert.h"
+#include "nabla/ops/cast.h"
+#include "ops/op_util.h"
+
+namespace nabla {
+namespace detail {
+
+Tensor make_from_doubles(const std::vector<double>& v, const Shape& shape, DType dtype) {
+  NB_CHECK(int64_t(v.size()) == shape.num_elements(), InvalidArgument, "constant: ", v.size(),
+           " values do not fill shape ", shape.str(), " (", shape.num_elements(), " elements)");
+  Tensor t = Tensor::empty(shape, dtype);
+  visit_dtype(dtype, [&]<typename T>() {
+    T* p = static_cast<T*>(t.mutable_raw_data());
+    for (size_t i = 0; i < v.size(); ++i) p[i] = cpu::convert<T, double>(v[i]);
+  });
+  return t;
+}
+
+Tensor make_from_int64s(const std::vector<int64_t>& v, const Shape& shape, DType dtype) {
+  NB_CHECK(int64_t(v.size()) == shape.num_elements(), InvalidArgument, "constant: ", v.size(),
+           " values do not fill shape ", shape.str(), " (", shape.num_elements(), " elements)");
+  Tensor t = Tensor::empty(shape, dtype);
+  visit_dtype(dtype, [&]<typename T>() {
+    T* p = static_cast<T*>(t.mutable_raw_data());
+    for (size_t i = 0; i < v.size(); ++i) p[i] = cpu::convert<T, int64_t>(v[i]);
+  });
+  return t;
+}
+
+}  // namespace detail
+
+Tensor from_bytes(const void* data, const Shape& shape, DType dtype) {
+  Tensor t = Tensor::empty(shape, dtype);
+  if (t.size()) std::memcpy(t.mutable_raw_data(), data, size_t(t.size()) * dtype_size(dtype));
+  return t;
+}
+
+namespace {
+Tensor scalar_of(Scalar s, DType dtype) {
+  if (s.kind() == Scalar::Kind::Float) return detail::make_from_doubles({s.to_double()}, {}, dtype);
+  return detail::make_from_int64s({s.to_int()}, {}, dtype);
+}
+}  // namespace
+
+Tensor fill(const Shape& shape, Scalar value, std::optional<DType> dtype) {
+  const DType dt = dtype.value_or(value.literal_dtype());
+  Tensor t = Tensor::empty(shape, dt);
+  detail::copy_into(t, scalar_of(value, dt));
+  return t;
+}
+Tensor zeros(const Shape& shape, DType dtype) { return fill(shape, 0, dtype); }
+Tensor ones(const Shape& shape, DType dtype) { return fill(shape, 1, dtype); }
+Tensor zeros_like(const Tensor& t, std::optional<DType> dtype) { return zeros(t.shape(), dtype.value_or(t.dtype())); }
+Tensor ones_like(const Tensor& t, std::optional<DType> dtype) { return ones(t.shape(), dtype.value_or(t.dtype())); }
+Tensor fill_like(const Tensor& t, Scalar value) { return fill(t.shape(), value, t.dtype()); }
+
+Tensor arange(Scalar limit) { return arange(0, limit, 1); }
+
+Tensor arange(Scalar start, Scalar limit, Scalar delta, std::optional<DType> dtype) {
+  const bool all_int = !start.is_floating() && !limit.is_floating() && !delta.is_floating();
+  const DType dt = dtype.value_or(all_int ? DType::int32 : DType::float32);
+  NB_CHECK(delta.to_double() != 0, InvalidArgument, "arange: delta must not be zero");
+  if (all_int && !is_floating(dt)) {
+    const int64_t s = start.to_int(), l = limit.to_int(), d = delta.to_int();
+    const int64_t n = d > 0 ? (l > s ? (l - s + d - 1) / d : 0) : (s > l ? (s - l - d - 1) / (-d) : 0);
+    std::vector<int64_t> v(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) v[size_t(i)] = s + i * d;
+    return detail::make_from_int64s(v, {n}, dt);
+  }
+  const double s = start.to_double(), l = limit.to_double(), d = delta.to_double();
+  NB_CHECK((d > 0 && s <= l) || (d < 0 && s >= l) || s == l, InvalidArgument,
+           "arange: requires start <= limit when delta > 0 (or >= when delta < 0), got start=", s,
+           " limit=", l, " delta=", d);
+  const int64_t n = int64_t(std::ceil((l - s) / d));
+  std::vector<double> v(size_t(std::max<int64_t>(n, 0)));
+  for (size_t i = 0; i < v.size(); ++i) v[i] = s + double(i) * d;
+  return detail::make_from_doubles(v, {int64_t(v.size())}, dt);
+}
+
+Tensor linspace(double start, double stop, int64_t num, DType dtype) {
+  NB_CHECK(num >= 0, InvalidArgument, "linspace: num must be >= 0, got ", num);
+  std::vector<double> v(static_cast<size_t>(num));
+  for (int64_t i = 0; i < num; ++i)
+    v[size_t(i)] = num == 1 ? start : start + (stop - start) * double(i) / double(num - 1);
+  if (num > 1) v.back() = stop;
+  return detail::make_from_doubles(v, {num}, dtype);
+}
+
+Tensor eye(int64_t rows, std::optional<int64_t> cols, DType dtype) {
+  const int64_t c = cols.value_or(rows);
+  NB_CHECK(rows >= 0 && c >= 0, InvalidArgument, "eye: sizes must be >= 0, got ", rows, "x", c);
+  std::vector<double> v(size_t(rows * c), 0.0);
+  for (int64_t i = 0; i < std::min(rows, c); ++i) v[size_t(i * c + i)] = 1.0;
+  return detail::make_from_doubles(v, {rows, c}, dtype);
+}
+
+Tensor one_hot(const Tensor& indices, int64_t depth, OneHotOptions o) {
+  NB_CHECK(indices.defined() && (is_integral(indices.dtype())), InvalidArgument,
+           "one_hot expects integer indices, got ",
+           indices.defined() ? std::string(dtype_name(indices.dtype())) : "an undefined tensor");
+  NB_CHECK(depth >= 0, InvalidArgument, "one_hot: depth must be >= 0, got ", depth);
+  const int64_t r = indices.rank();
+  const int64_t axis = o.axis == -1 ? r : o.axis;
+  NB_CHECK(axis >= 0 && axis <= r, InvalidArgument, "one_hot: axis ", o.axis,
+           " out of range for indices of rank ", r);
+  const std::vector<int64_t> idx = indices.to_vector<int64_t>();
+  Shape out_shape = indices.shape();
+  out_shape.insert(out_shape.begin() + axis, depth);
+  int64_t outer = 1, inner = 1;
+  for (int64_t i = 0; i < axis; ++i) outer *= indices.shape()[size_t(i)];
+  for (int64_t i = axis; i < r; ++i) inner *= indices.shape()[size_t(i)];
+  std::vector<double> v(size_t(out_shape.num_elements()), o.off_value);
+  for (int64_t a = 0; a < outer; ++a)
+    for (int64_t b = 0; b < inner; ++b) {
+      const int64_t k = idx[size_t(a * inner + b)];
+      if (k >= 0 && k < depth) v[size_t((a * depth + k) * inner + b)] = o.on_value;
+    }
+  return detail::make_from_doubles(v, out_shape, o.dtype);
+}
+
+}  // namespace nabla
