@@ -187,6 +187,31 @@ class FloatFormatter {
   size_t pad_left_ = 0, pad_right_ = 0, exp_size_ = 0;
 };
 
+// A 0-d float prints like a NumPy scalar (Python's repr rules): shortest
+// round-trip digits, ".0" for integral values, scientific below 1e-4 or from
+// 10^P up, with P = 16 (float64), 7 (float32), 3 (float16/bfloat16).
+std::string scalar_float_repr(double v, DType dt) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v < 0 ? "-inf" : "inf";
+  if (v == 0) return std::signbit(v) ? "-0.0" : "0.0";
+  const Decimal d = shortest(v, dt);
+  const double big = dt == DType::float64 ? 1e16 : dt == DType::float32 ? 1e7 : 1e3;
+  const double a = std::fabs(v);
+  std::string out = std::signbit(v) ? "-" : "";
+  if (a >= 1e-4 && a < big) {
+    if (d.exp10 <= 0) out += "0." + std::string(size_t(-d.exp10), '0') + d.digits;
+    else if (d.exp10 >= int(d.digits.size())) out += d.digits + std::string(size_t(d.exp10) - d.digits.size(), '0') + ".0";
+    else out += d.digits.substr(0, size_t(d.exp10)) + "." + d.digits.substr(size_t(d.exp10));
+    return out;
+  }
+  out += d.digits.substr(0, 1);
+  if (d.digits.size() > 1) out += "." + d.digits.substr(1);
+  const int e = d.exp10 - 1;
+  char eb[16];
+  std::snprintf(eb, sizeof(eb), "e%c%02d", e < 0 ? '-' : '+', e < 0 ? -e : e);
+  return out + eb;
+}
+
 // Flat indices (row-major) of the elements shown, honouring summarisation.
 void shown_indices(const Shape& shape, bool summarise, size_t dim, int64_t base,
                    std::vector<int64_t>& out) {
@@ -213,6 +238,7 @@ class Printer {
       const std::vector<double> all = cast(c, DType::float64).to_vector<double>();
       for (int64_t i : idx) vals.push_back(all[size_t(i)]);
       FloatFormatter f(vals, dt);
+      if (shape_.empty()) scalar_ = scalar_float_repr(vals[0], dt);
       for (size_t k = 0; k < idx.size(); ++k) words_[idx[k]] = f.format(vals[k]);
     } else if (dt == DType::bool_) {
       const std::vector<bool> all = c.to_vector<bool>();
@@ -226,7 +252,7 @@ class Printer {
   }
 
   std::string str() {
-    if (shape_.empty()) return words_.begin()->second;
+    if (shape_.empty()) return scalar_.empty() ? words_.begin()->second : scalar_;
     std::string out;
     std::string line;
     format(0, 0, "", out, line, 1);
@@ -291,6 +317,7 @@ class Printer {
   }
 
   Shape shape_;
+  std::string scalar_;  // a 0-d float, formatted as a NumPy scalar
   bool summarise_ = false;
   std::map<int64_t, std::string> words_;
   size_t width_ = 0;

@@ -1,0 +1,105 @@
+# nabla: one-command set-up, build, test and benchmark on Debian 12.
+#
+#   make run      install packages, build, run the main job
+#   make test     install packages, build, run every test through CTest
+#   make bench    install packages (+ Google Benchmark, LibTorch), run the benchmarks
+#   make install  build and install to $(PREFIX) (default /usr/local)
+#   make asan     AddressSanitizer + UBSan build in build-asan/, run the unit tests
+#   make clean    remove the build directories made here
+#
+# Every target works as root on a fresh Debian 12 machine; as another user,
+# packages are installed through sudo.
+
+# Debian packages needed to build and test. Add new build/test dependencies here.
+DEPS := cmake g++ ninja-build ccache make pkg-config \
+        libgtest-dev libgmock-dev libopenblas-dev \
+        nlohmann-json3-dev zlib1g-dev libcli11-dev
+# Packages needed only by `make bench` (the benchmark library and the peer we compare with).
+BENCH_DEPS := libbenchmark-dev libtorch-dev python3
+
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+PREFIX ?= /usr/local
+BUILD_TYPE ?= Release
+# Per-test time limit for CTest, in seconds.
+TEST_TIMEOUT ?= 300
+
+BUILD_DIR := build
+BENCH_DIR := build-bench
+ASAN_DIR := build-asan
+
+CMAKE_COMMON := -G Ninja -DNABLA_BUILD_EXAMPLES=ON
+
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+# Steps depend on each other in order; ninja parallelises inside each step.
+.NOTPARALLEL:
+.PHONY: all deps bench-deps configure build run test bench install asan clean
+
+all: build
+
+# Installs the packages in $(1) that dpkg does not report as installed.
+define apt_install
+	@missing=""; \
+	for p in $(1); do \
+	  dpkg-query -W -f='$${Status}\n' "$$p" 2>/dev/null | grep -q '^install ok installed$$' \
+	    || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+	else \
+	  echo "All Debian packages present: $(strip $(1))"; \
+	fi
+endef
+
+deps:
+	$(call apt_install,$(DEPS))
+
+bench-deps:
+	$(call apt_install,$(BENCH_DEPS))
+
+configure:
+	cmake -S . -B $(BUILD_DIR) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	  -DNABLA_BUILD_TESTS=ON -DCMAKE_INSTALL_PREFIX=$(PREFIX)
+
+build: configure
+	ninja -C $(BUILD_DIR) -j$(JOBS)
+
+# The main job. Until `nabla train` exists, it runs the tensor-basics example.
+run: deps build
+	./$(BUILD_DIR)/examples/example_tensors
+
+test: deps build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS) --timeout $(TEST_TIMEOUT)
+
+# Benchmarks: nabla vs LibTorch vs direct OpenBLAS, in one process, 2 threads each.
+# OPENBLAS_NUM_THREADS sets the pool OpenBLAS starts with (used by LibTorch's
+# matmul and the cblas_sgemm baseline); nabla runs OpenBLAS single-threaded
+# inside its own pool. See docs/benchmarks.md.
+BENCH_THREADS ?= 2
+bench: deps bench-deps
+	cmake -S . -B $(BENCH_DIR) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Release \
+	  -DNABLA_BUILD_TESTS=OFF -DNABLA_BUILD_BENCH=ON
+	ninja -C $(BENCH_DIR) -j$(JOBS) bench_ops
+	OPENBLAS_NUM_THREADS=$(BENCH_THREADS) OMP_NUM_THREADS=$(BENCH_THREADS) \
+	  NABLA_BENCH_THREADS=$(BENCH_THREADS) \
+	  ./$(BENCH_DIR)/bench/bench_ops --benchmark_out=$(BENCH_DIR)/bench_ops.json \
+	  --benchmark_out_format=json $(BENCH_ARGS)
+	python3 bench/compare.py $(BENCH_DIR)/bench_ops.json
+
+install: deps build
+	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
+	@if [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
+
+# Sanitizer build (ASan + UBSan), RelWithDebInfo so the tests stay fast.
+asan: deps
+	cmake -S . -B $(ASAN_DIR) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DNABLA_BUILD_TESTS=ON -DNABLA_SANITIZE=ON
+	ninja -C $(ASAN_DIR) -j$(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir $(ASAN_DIR) --output-on-failure -j$(JOBS) --timeout $(TEST_TIMEOUT)
+
+clean:
+	rm -rf $(BUILD_DIR) $(BENCH_DIR) $(ASAN_DIR)
