@@ -116,16 +116,20 @@ class FloatFormatter {
       exp_mode_ = max_abs >= 1e8 || (min_abs != 0 && min_abs < 1e-4) ||
                   (min_abs != 0 && max_abs / min_abs > 1e3);
     }
+    size_t special_len = 0;
     for (double v : vals) {
       FloatParts p = parts(v);
       if (p.special) {
-        pad_left_ = std::max(pad_left_, p.int_part.size());
+        special_len = std::max(special_len, p.int_part.size());
         continue;
       }
       pad_left_ = std::max(pad_left_, p.int_part.size());
       pad_right_ = std::max(pad_right_, p.frac_part.size());
       if (exp_mode_) exp_size_ = std::max(exp_size_, p.exp_part.size());
     }
+    // nan/inf widen the integer field only as far as the fraction cannot hold them.
+    const size_t offset = pad_right_ + 1 + exp_size_;
+    if (special_len > offset) pad_left_ = std::max(pad_left_, special_len - offset);
   }
 
   std::string format(double v) const {

@@ -40,7 +40,10 @@ class ThreadPool {
     stop();
     nthreads_ = std::max(1, n);
     quit_ = false;
-    for (int i = 1; i < nthreads_; ++i) workers_.emplace_back([this, i] { worker(i); });
+    // Workers start from the current epoch: a job published before a new
+    // thread first runs is still seen as new by it.
+    const uint64_t epoch = epoch_.load();
+    for (int i = 1; i < nthreads_; ++i) workers_.emplace_back([this, i, epoch] { worker(i, epoch); });
   }
 
   // Returns false if the pool is busy (another thread is inside a parallel_for).
@@ -60,7 +63,9 @@ class ThreadPool {
     end_ = end;
     nchunks_ = nchunks;
     error_ = nullptr;
-    pending_.store(nchunks - 1, std::memory_order_relaxed);
+    // Every worker acknowledges every job (even with no chunk of its own), so
+    // job parameters never change while a worker may still read them.
+    pending_.store(nthreads_ - 1, std::memory_order_relaxed);
     {
       std::lock_guard<std::mutex> lk(mu_);
       epoch_.fetch_add(1, std::memory_order_release);
@@ -91,9 +96,8 @@ class ThreadPool {
     }
   }
 
-  void worker(int id) {
+  void worker(int id, uint64_t seen) {
     t_in_parallel = true;
-    uint64_t seen = epoch_.load(std::memory_order_acquire);
     for (;;) {
       // Spin a little (consecutive ops arrive within microseconds), then sleep.
       int spins = 0;
@@ -107,10 +111,8 @@ class ThreadPool {
       }
       if (quit_.load()) return;
       seen = epoch_.load(std::memory_order_acquire);
-      if (id < nchunks_) {
-        run_chunk(id);
-        pending_.fetch_sub(1, std::memory_order_acq_rel);
-      }
+      if (id < nchunks_) run_chunk(id);
+      pending_.fetch_sub(1, std::memory_order_acq_rel);
     }
   }
 

@@ -17,6 +17,11 @@ using ops::list_str;
 
 constexpr std::initializer_list<DType> kIndexTypes = {DType::int32, DType::int64};
 
+// Appends dims [first, last) to s.
+void append(Shape& s, const int64_t* first, const int64_t* last) {
+  for (; first != last; ++first) s.push_back(*first);
+}
+
 // ---- concat / stack ----------------------------------------------------------
 
 NB_REGISTER_OP(kConcat) {
@@ -246,8 +251,8 @@ NB_REGISTER_OP(kGather) {
                "]: ", x.shape()[size_t(i)], " should be equal to indices.shape[", i,
                "]: ", idx.shape()[size_t(i)], " (batch_dims = ", bd, ")");
     Shape out(x.shape().begin(), x.shape().begin() + axis);
-    out.insert(out.end(), idx.shape().begin() + bd, idx.shape().end());
-    out.insert(out.end(), x.shape().begin() + axis + 1, x.shape().end());
+    append(out, idx.shape().begin() + bd, idx.shape().end());
+    append(out, x.shape().begin() + axis + 1, x.shape().end());
     return {{out, x.dtype()}};
   };
   return d;
@@ -268,7 +273,7 @@ NB_REGISTER_OP(kGatherNd) {
     NB_CHECK(k <= x.rank(), InvalidArgument, "index innermost dimension length must be <= params rank; saw: ",
              k, " vs. ", x.rank(), " (params shape ", x.shape().str(), ")");
     Shape out(idx.shape().begin(), idx.shape().end() - 1);
-    out.insert(out.end(), x.shape().begin() + k, x.shape().end());
+    append(out, x.shape().begin() + k, x.shape().end());
     return {{out, x.dtype()}};
   };
   return d;
@@ -292,7 +297,7 @@ NB_REGISTER_OP(kScatterNdUpdate) {
     NB_CHECK(k >= 1 && k <= x.rank(), InvalidArgument, "indices.shape[-1] must be in [1, ", x.rank(),
              "] (the tensor's rank), got ", k);
     Shape expect(idx.shape().begin(), idx.shape().end() - 1);
-    expect.insert(expect.end(), x.shape().begin() + k, x.shape().end());
+    append(expect, x.shape().begin() + k, x.shape().end());
     NB_CHECK(upd.shape() == expect, InvalidArgument, "updates must have shape indices.shape[:-1] + ",
              "tensor.shape[indices.shape[-1]:] = ", expect.str(), ", got ", upd.shape().str(),
              " (tensor ", x.shape().str(), ", indices ", idx.shape().str(), ")");
@@ -392,9 +397,10 @@ Tensor tile(const Tensor& x, const std::vector<int64_t>& multiples) {
 Tensor pad(const Tensor& x, const std::vector<std::pair<int64_t, int64_t>>& paddings, PadMode mode,
            Scalar constant_value) {
   if (mode == PadMode::Constant) {
-    AttrValue v = constant_value.is_floating() ? AttrValue(constant_value.to_double())
-                                               : AttrValue(constant_value.to_int());
-    return call_op1(kPadV2, {x}, Attrs{{"paddings", flat_paddings(paddings)}, {"constant_value", v}});
+    Attrs attrs{{"paddings", flat_paddings(paddings)}};
+    if (constant_value.is_floating()) attrs.set("constant_value", constant_value.to_double());
+    else attrs.set("constant_value", constant_value.to_int());
+    return call_op1(kPadV2, {x}, attrs);
   }
   return call_op1(kMirrorPad, {x},
                   Attrs{{"paddings", flat_paddings(paddings)},

@@ -144,7 +144,8 @@ TEST(Half, Float16RoundTrips) {
   EXPECT_TRUE(std::isinf(float(nb::float16_t(65520.f))));           // rounds up to inf
   EXPECT_EQ(float(nb::float16_t(5.960464477539063e-08f)), 5.960464477539063e-08f);  // min subnormal
   EXPECT_EQ(float(nb::float16_t(2.98e-08f)), 0.f);                  // below half of it
-  EXPECT_EQ(nb::float16_t(1.0009765625f + 0.00048828125f).bits, 0x3C00);  // tie -> even (1.0)
+  EXPECT_EQ(nb::float16_t(1.00048828125f).bits, 0x3C00);  // 1 + ulp/2: tie -> even (1.0)
+  EXPECT_EQ(nb::float16_t(1.00146484375f).bits, 0x3C02);  // 1 + 3ulp/2: tie -> even
   EXPECT_EQ(float(nb::float16_t(0.1f)), 0.0999755859375f);
 }
 

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 
+#include "kernels/cpu/elementwise_loops.h"
 #include "nabla/core/thread_pool.h"
 #include "nabla/ops/cast.h"
 #include "nabla/ops/creation.h"
@@ -209,7 +210,7 @@ std::vector<int64_t> tuple_offsets(const I* ip, const Shape& idx_shape, const Sh
   const Shape batch(idx_shape.begin(), idx_shape.end() - 1);
   const int64_t count = batch.num_elements();
   const Strides xst = contiguous_strides(xs);
-  std::vector<int64_t> offs(size_t(count));
+  std::vector<int64_t> offs(static_cast<size_t>(count));
   for (int64_t t = 0; t < count; ++t) {
     int64_t off = 0;
     for (int64_t j = 0; j < k; ++j) {
@@ -219,7 +220,7 @@ std::vector<int64_t> tuple_offsets(const I* ip, const Shape& idx_shape, const Sh
         std::string ts = "[";
         for (size_t q = 0; q < tuple.size(); ++q) ts += (q ? ", " : "") + std::to_string(tuple[q]);
         throw OutOfRange(detail::str_cat("indices", position_str(t, batch), " = ", ts,
-                                         "] does not index into ", what, " shape ", xs.str()));
+                                         "] does not index into ", what, xs.str()));
       }
       off += v * xst[size_t(j)];
     }
@@ -235,7 +236,7 @@ void gather_nd_kernel(Inputs in, std::span<Tensor> out, const Attrs&) {
   const int64_t es = int64_t(dtype_size(x.dtype()));
   const int64_t slice_bytes = prod(x.shape(), size_t(k), x.shape().size()) * es;
   std::vector<int64_t> offs;
-  with_indices(idx, [&](const auto* ip) { offs = tuple_offsets(ip, idx.shape(), x.shape(), "param"); });
+  with_indices(idx, [&](const auto* ip) { offs = tuple_offsets(ip, idx.shape(), x.shape(), "param shape "); });
   if (o.size() == 0) return;
   const char* src = static_cast<const char*>(x.raw_data());
   char* dst = static_cast<char*>(o.mutable_raw_data());
@@ -255,7 +256,7 @@ void scatter_nd_update_kernel(Inputs in, std::span<Tensor> out, const Attrs&) {
   const int64_t es = int64_t(dtype_size(x.dtype()));
   const int64_t slice_bytes = prod(x.shape(), size_t(k), x.shape().size()) * es;
   std::vector<int64_t> offs;
-  with_indices(idx, [&](const auto* ip) { offs = tuple_offsets(ip, idx.shape(), x.shape(), ""); });
+  with_indices(idx, [&](const auto* ip) { offs = tuple_offsets(ip, idx.shape(), x.shape(), "shape "); });
   if (o.size() == 0) return;
   detail::copy_into(o, x);
   const char* src = static_cast<const char*>(upd.raw_data());
@@ -264,10 +265,7 @@ void scatter_nd_update_kernel(Inputs in, std::span<Tensor> out, const Attrs&) {
     std::memcpy(dst + offs[t] * es, src + int64_t(t) * slice_bytes, size_t(slice_bytes));
 }
 
-[[maybe_unused]] const bool kRegistered = [] {
-  for (const char* name : {"ConcatV2", "Pack", "Tile", "PadV2", "MirrorPad", "GatherV2", "GatherNd",
-                           "TensorScatterUpdate"})
-    (void)name;
+NB_REGISTER_KERNELS(kShapeKernels) {
   register_kernel("ConcatV2", DeviceType::CPU, ops::kKernelAll, &concat_kernel);
   register_kernel("Pack", DeviceType::CPU, ops::kKernelAll, &pack_kernel);
   register_kernel("Tile", DeviceType::CPU, ops::kKernelAll, &tile_kernel);
@@ -276,8 +274,7 @@ void scatter_nd_update_kernel(Inputs in, std::span<Tensor> out, const Attrs&) {
   register_kernel("GatherV2", DeviceType::CPU, ops::kKernelAll, &gather_kernel);
   register_kernel("GatherNd", DeviceType::CPU, ops::kKernelAll, &gather_nd_kernel);
   register_kernel("TensorScatterUpdate", DeviceType::CPU, ops::kKernelAll, &scatter_nd_update_kernel);
-  return true;
-}();
+}
 
 }  // namespace
 }  // namespace nabla::cpu

@@ -1,0 +1,431 @@
+// The CPU reduction engine behind ReduceSum/Mean/Max/Min/Prod/Any/All and
+// ReduceLogSumExp. A reduction is described by a Reducer:
+//
+//   struct R { using In; using Acc; using Out;
+//              static constexpr bool kCascade;    // pairwise/cascaded combination
+//              static Acc init(); static Acc map(In); static Acc combine(Acc, Acc);
+//              static Out finalize(Acc, int64_t count); };
+//
+// The input view (any strides: negative, zero) is simplified into kept and
+// reduced dimensions (size-1 dims dropped, negative strides flipped, dims
+// ordered by stride and merged where contiguous). Then one of two loops runs:
+//  - inner reduction (the smallest-stride dim is reduced): one accumulator per
+//    output, rows reduced with many independent accumulators (vectorised) and
+//    combined pairwise (leaves of kLeaf elements), parallel over outputs;
+//  - outer reduction (the smallest-stride dim is kept): whole rows of output
+//    columns accumulated with vector operations, in cascaded levels of
+//    kCascade rows for accuracy, parallel over column blocks.
+// When there are few outputs and much to reduce, the reduced range is cut into
+// chunks whose size depends only on the shape; partial results are combined
+// in a fixed order, so results never depend on timing or the thread count.
+#pragma once
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "nabla/core/tensor.h"
+#include "nabla/core/thread_pool.h"
+
+namespace nabla::cpu {
+
+struct ReducePlan {
+  static constexpr int kMaxDims = 16;
+  int nk = 0;  // kept dims, outer -> inner (by input stride)
+  int nr = 0;  // reduced dims, outer -> inner
+  int64_t ksize[kMaxDims] = {}, kin[kMaxDims] = {}, kout[kMaxDims] = {};
+  int64_t rsize[kMaxDims] = {}, rin[kMaxDims] = {};
+  int64_t in_off = 0, out_off = 0;  // element offsets after flipping negative strides
+  int64_t M = 1;                    // number of outputs
+  int64_t R = 1;                    // elements reduced into each output
+  bool inner_reduced = true;        // smallest-stride dim is a reduced one
+
+  // Element offsets (relative to the data pointers) of output m's first
+  // input element and of output m itself.
+  int64_t in_offset(int64_t m) const {
+    int64_t off = in_off;
+    for (int d = nk - 1; d >= 0; --d) {
+      off += (m % ksize[d]) * kin[d];
+      m /= ksize[d];
+    }
+    return off;
+  }
+  int64_t out_offset(int64_t m) const {
+    int64_t off = out_off;
+    for (int d = nk - 1; d >= 0; --d) {
+      off += (m % ksize[d]) * kout[d];
+      m /= ksize[d];
+    }
+    return off;
+  }
+};
+
+// Builds the plan for reducing `x` over the normalised `axes` into a
+// contiguous output holding the kept dims in order (keepdims or not).
+ReducePlan make_reduce_plan(const Tensor& x, const std::vector<int64_t>& axes);
+
+namespace reduce_detail {
+
+inline constexpr int64_t kLeaf = 2048;      // elements per leaf of the pairwise tree
+inline constexpr int64_t kColChunk = 256;   // output columns per outer-reduction task
+inline constexpr int kCascade = 64;         // rows per cascade level
+inline constexpr int kLevels = 4;
+inline constexpr int64_t kSplitMin = 65536; // elements per chunk when splitting the reduced range
+inline constexpr int64_t kGrain = 32768;    // elements per parallel task, at least
+
+template <typename Red> struct Rows {
+  using T = typename Red::In;
+  using Acc = typename Red::Acc;
+  // Independent accumulators: four vector registers' worth.
+  static constexpr int K = int(256 / sizeof(Acc)) > 64 ? 64 : int(256 / sizeof(Acc));
+
+  // Lanes of K accumulators. add_lanes folds a contiguous run into them (the
+  // tail into the first lanes); fold combines them pairwise.
+  static void init_lanes(Acc* a) {
+    for (int j = 0; j < K; ++j) a[j] = Red::init();
+  }
+  static void add_lanes(Acc* __restrict a, const T* __restrict x, int64_t n) {
+    int64_t i = 0;
+    for (; i + K <= n; i += K)
+      for (int j = 0; j < K; ++j) a[j] = Red::combine(a[j], Red::map(x[i + j]));
+    for (int j = 0; i < n; ++i, ++j) a[j] = Red::combine(a[j], Red::map(x[i]));
+  }
+  static Acc fold(Acc* a) {
+    for (int w = K / 2; w > 0; w /= 2)
+      for (int j = 0; j < w; ++j) a[j] = Red::combine(a[j], a[j + w]);
+    return a[0];
+  }
+
+  static Acc leaf(const T* __restrict x, int64_t n, int64_t s) {
+    if (s == 1 && n >= K) {
+      Acc a[K];
+      init_lanes(a);
+      add_lanes(a, x, n);
+      return fold(a);
+    }
+    Acc a0 = Red::init(), a1 = Red::init();
+    int64_t i = 0;
+    for (; i + 2 <= n; i += 2) {
+      a0 = Red::combine(a0, Red::map(x[i * s]));
+      a1 = Red::combine(a1, Red::map(x[(i + 1) * s]));
+    }
+    if (i < n) a0 = Red::combine(a0, Red::map(x[i * s]));
+    return Red::combine(a0, a1);
+  }
+  // Reduces x[0], x[s], ... x[(n-1)s]; pairwise above kLeaf elements.
+  static Acc row(const T* x, int64_t n, int64_t s) {
+    if (n <= kLeaf) return leaf(x, n, s);
+    const int64_t h = (n / 2) / K * K;
+    return Red::combine(row(x, h, s), row(x + h * s, n - h, s));
+  }
+  // acc[j] = combine(acc[j], x[j*s]) for j < w.
+  static void cols(Acc* __restrict acc, const T* __restrict x, int64_t w, int64_t s) {
+    if (s == 1) {
+      for (int64_t j = 0; j < w; ++j) acc[j] = Red::combine(acc[j], Red::map(x[j]));
+    } else {
+      for (int64_t j = 0; j < w; ++j) acc[j] = Red::combine(acc[j], Red::map(x[j * s]));
+    }
+  }
+};
+
+// Pairwise combination of v[0], v[stride], ... v[(n-1)*stride] (n >= 1), in place.
+template <typename Red>
+typename Red::Acc tree(typename Red::Acc* v, int64_t n, int64_t stride) {
+  for (int64_t w = 1; w < n; w *= 2)
+    for (int64_t i = 0; i + w < n; i += 2 * w) v[i * stride] = Red::combine(v[i * stride], v[(i + w) * stride]);
+  return v[0];
+}
+
+template <typename Red> class Runner {
+ public:
+  using T = typename Red::In;
+  using Acc = typename Red::Acc;
+  using Out = typename Red::Out;
+  using RowOps = Rows<Red>;
+
+  Runner(const ReducePlan& p, const T* x, Out* out) : p_(p), x_(x + p.in_off), out_(out + p.out_off) {}
+
+  void run() {
+    if (p_.inner_reduced) run_inner();
+    else run_outer();
+  }
+
+ private:
+  // ---- inner reduction: one accumulator per output --------------------------
+  void run_inner() {
+    const int64_t M = p_.M, R = p_.R;
+    if (M < 16 && R >= 2 * kSplitMin) {
+      const int64_t G = std::min<int64_t>(64, R / kSplitMin);
+      const int64_t CR = (R + G - 1) / G;
+      const int64_t ng = (R + CR - 1) / CR;
+      std::vector<Acc> part(size_t(M * ng));
+      parallel_for(0, M * ng, 1, [&](int64_t b, int64_t e) {
+        for (int64_t t = b; t < e; ++t) {
+          const int64_t m = t / ng, g = t % ng;
+          part[size_t(t)] = span(kept_ptr(m), g * CR, std::min(R, (g + 1) * CR));
+        }
+      });
+      for (int64_t m = 0; m < M; ++m)
+        *out_ptr(m) = Red::finalize(tree<Red>(part.data() + m * ng, ng, 1), R);
+      return;
+    }
+    const int64_t grain = std::max<int64_t>(1, kGrain / std::max<int64_t>(R, 1));
+    parallel_for(0, M, grain, [&](int64_t b, int64_t e) { inner_outputs(b, e); });
+  }
+
+  // Input/output pointers of output m.
+  const T* kept_ptr(int64_t m) const { return x_ + (p_.in_offset(m) - p_.in_off); }
+  Out* out_ptr(int64_t m) const { return out_ + (p_.out_offset(m) - p_.out_off); }
+
+  void inner_outputs(int64_t mb, int64_t me) {
+    const int nk = p_.nk;
+    int64_t idx[ReducePlan::kMaxDims] = {};
+    int64_t rem = mb;
+    const T* q = x_;
+    Out* o = out_;
+    for (int d = nk - 1; d >= 0; --d) {
+      idx[d] = rem % p_.ksize[d];
+      rem /= p_.ksize[d];
+      q += idx[d] * p_.kin[d];
+      o += idx[d] * p_.kout[d];
+    }
+    const int64_t R = p_.R;
+    const int64_t inner_n = nk ? p_.ksize[nk - 1] : 1;
+    const int64_t inner_in = nk ? p_.kin[nk - 1] : 0, inner_out = nk ? p_.kout[nk - 1] : 0;
+    int64_t m = mb;
+    while (m < me) {
+      const int64_t len = std::min(inner_n - (nk ? idx[nk - 1] : 0), me - m);
+      for (int64_t i = 0; i < len; ++i) o[i * inner_out] = Red::finalize(span(q + i * inner_in, 0, R), R);
+      m += len;
+      if (m >= me) break;
+      q += len * inner_in;
+      o += len * inner_out;
+      idx[nk - 1] += len;
+      for (int d = nk - 1; d > 0 && idx[d] == p_.ksize[d]; --d) {
+        q += p_.kin[d - 1] - p_.ksize[d] * p_.kin[d];
+        o += p_.kout[d - 1] - p_.ksize[d] * p_.kout[d];
+        idx[d] = 0;
+        ++idx[d - 1];
+      }
+    }
+  }
+
+  // Reduces the flat reduced-index range [rb, re) starting at `base`.
+  Acc span(const T* base, int64_t rb, int64_t re) const {
+    const int nr = p_.nr;
+    const int64_t n_in = p_.rsize[nr - 1], s_in = p_.rin[nr - 1];
+    if (nr == 1) return RowOps::row(base + rb * s_in, re - rb, s_in);
+    if (Red::kCascade && re - rb > 2 * kLeaf) {
+      const int64_t mid = rb + (re - rb) / 2;
+      return Red::combine(span(base, rb, mid), span(base, mid, re));
+    }
+    int64_t idx[ReducePlan::kMaxDims] = {};
+    const T* q = base;
+    if (rb != 0) {
+      int64_t rem = rb;
+      for (int d = nr - 1; d >= 0; --d) {
+        idx[d] = rem % p_.rsize[d];
+        rem /= p_.rsize[d];
+        q += idx[d] * p_.rin[d];
+      }
+    }
+    // Contiguous rows share one set of lanes (no horizontal sum per row).
+    const bool lanes = s_in == 1 && re - rb >= RowOps::K;
+    Acc lane[RowOps::K];
+    if (lanes) RowOps::init_lanes(lane);
+    Acc a = Red::init();
+    int64_t pos = rb;
+    for (;;) {
+      const int64_t len = std::min(n_in - idx[nr - 1], re - pos);
+      if (lanes) RowOps::add_lanes(lane, q, len);
+      else a = Red::combine(a, RowOps::row(q, len, s_in));
+      pos += len;
+      if (pos >= re) break;
+      q += len * s_in;
+      idx[nr - 1] += len;
+      for (int d = nr - 1; d > 0 && idx[d] == p_.rsize[d]; --d) {
+        q += p_.rin[d - 1] - p_.rsize[d] * p_.rin[d];
+        idx[d] = 0;
+        ++idx[d - 1];
+      }
+    }
+    return lanes ? RowOps::fold(lane) : a;
+  }
+
+  // ---- outer reduction: rows of output columns accumulated together ---------
+  void run_outer() {
+    const int nk = p_.nk;
+    const int64_t W = p_.ksize[nk - 1];
+    const int64_t Mo = p_.M / W;
+    const int64_t nc = (W + kColChunk - 1) / kColChunk;
+    const int64_t tasks = Mo * nc;
+    const int64_t R = p_.R;
+    const int64_t per_task = R * std::min(W, kColChunk);
+    if (tasks < 16 && per_task >= 2 * kSplitMin) {
+      const int64_t G = std::min<int64_t>(64, per_task / kSplitMin);
+      const int64_t CR = (R + G - 1) / G;
+      const int64_t ng = (R + CR - 1) / CR;
+      // part[(task * ng + g) * kColChunk + j]
+      std::vector<Acc> part(size_t(tasks * ng * kColChunk));
+      parallel_for(0, tasks * ng, 1, [&](int64_t b, int64_t e) {
+        for (int64_t t = b; t < e; ++t) {
+          const int64_t task = t / ng, g = t % ng;
+          const int64_t o = task / nc, c0 = (task % nc) * kColChunk;
+          outer_task(o, c0, std::min(kColChunk, W - c0), g * CR, std::min(R, (g + 1) * CR),
+                     part.data() + t * kColChunk);
+        }
+      });
+      for (int64_t task = 0; task < tasks; ++task) {
+        const int64_t o = task / nc, c0 = (task % nc) * kColChunk;
+        const int64_t w = std::min(kColChunk, W - c0);
+        Acc* base = part.data() + task * ng * kColChunk;
+        for (int64_t j = 0; j < w; ++j) tree<Red>(base + j, ng, kColChunk);
+        write_cols(o, c0, w, base);
+      }
+      return;
+    }
+    const int64_t grain = std::max<int64_t>(1, kGrain / std::max<int64_t>(per_task, 1));
+    parallel_for(0, tasks, grain, [&](int64_t b, int64_t e) {
+      Acc res[kColChunk];
+      for (int64_t task = b; task < e; ++task) {
+        const int64_t o = task / nc, c0 = (task % nc) * kColChunk;
+        const int64_t w = std::min(kColChunk, W - c0);
+        outer_task(o, c0, w, 0, R, res);
+        write_cols(o, c0, w, res);
+      }
+    });
+  }
+
+  // Outer kept index o (all kept dims but the innermost): input/output offsets.
+  void outer_offsets(int64_t o, int64_t& in, int64_t& out) const {
+    in = out = 0;
+    for (int d = p_.nk - 2; d >= 0; --d) {
+      const int64_t i = o % p_.ksize[d];
+      o /= p_.ksize[d];
+      in += i * p_.kin[d];
+      out += i * p_.kout[d];
+    }
+  }
+
+  void write_cols(int64_t o, int64_t c0, int64_t w, const Acc* res) const {
+    int64_t in_off, out_off;
+    outer_offsets(o, in_off, out_off);
+    const int64_t ow = p_.kout[p_.nk - 1];
+    Out* dst = out_ + out_off + c0 * ow;
+    const int64_t R = p_.R;
+    if (ow == 1) {
+      for (int64_t j = 0; j < w; ++j) dst[j] = Red::finalize(res[j], R);
+    } else {
+      for (int64_t j = 0; j < w; ++j) dst[j * ow] = Red::finalize(res[j], R);
+    }
+  }
+
+  // Accumulates columns [c0, c0+w) of outer index o over reduced rows [rb, re) into res[0..w).
+  void outer_task(int64_t o, int64_t c0, int64_t w, int64_t rb, int64_t re, Acc* res) const {
+    int64_t in_off, out_off;
+    outer_offsets(o, in_off, out_off);
+    const int64_t W = p_.ksize[p_.nk - 1], sw = p_.kin[p_.nk - 1];
+    const T* base = x_ + in_off + c0 * sw;
+    const int nr = p_.nr;
+    const int64_t n_in = p_.rsize[nr - 1], s_in = p_.rin[nr - 1];
+    // Short contiguous rows that follow each other: take k rows as one wide row.
+    const bool widen = sw == 1 && w == W && s_in == W && W <= 32;
+    const int64_t k = widen ? 64 / W : 1;
+    const int64_t width = w * k;
+
+    Acc lv[kLevels][kColChunk];
+    int cnt[kLevels] = {};
+    int used = 1;
+    for (int64_t j = 0; j < width; ++j) lv[0][j] = Red::init();
+    auto bump = [&] {
+      if constexpr (Red::kCascade) {
+        for (int l = 0; l + 1 < kLevels; ++l) {
+          if (++cnt[l] < kCascade) return;
+          cnt[l] = 0;
+          if (used == l + 1) {
+            for (int64_t j = 0; j < width; ++j) lv[l + 1][j] = Red::init();
+            used = l + 2;
+          }
+          for (int64_t j = 0; j < width; ++j) {
+            lv[l + 1][j] = Red::combine(lv[l + 1][j], lv[l][j]);
+            lv[l][j] = Red::init();
+          }
+        }
+      }
+    };
+
+    int64_t idx[ReducePlan::kMaxDims] = {};
+    const T* q = base;
+    if (rb != 0) {
+      int64_t rem = rb;
+      for (int d = nr - 1; d >= 0; --d) {
+        idx[d] = rem % p_.rsize[d];
+        rem /= p_.rsize[d];
+        q += idx[d] * p_.rin[d];
+      }
+    }
+    int64_t pos = rb;
+    while (pos < re) {
+      const int64_t len = std::min(n_in - idx[nr - 1], re - pos);
+      int64_t i = 0;
+      if (widen) {
+        for (; i + k <= len; i += k) {
+          RowOps::cols(lv[0], q + i * s_in, width, 1);
+          bump();
+        }
+        for (int64_t t = 0; i < len; ++i, ++t) {
+          RowOps::cols(lv[0] + t * W, q + i * s_in, W, 1);
+          bump();
+        }
+      } else {
+        for (; i < len; ++i) {
+          RowOps::cols(lv[0], q + i * s_in, w, sw);
+          bump();
+        }
+      }
+      pos += len;
+      if (pos >= re) break;
+      q += len * s_in;
+      idx[nr - 1] += len;
+      for (int d = nr - 1; d > 0 && idx[d] == p_.rsize[d]; --d) {
+        q += p_.rin[d - 1] - p_.rsize[d] * p_.rin[d];
+        idx[d] = 0;
+        ++idx[d - 1];
+      }
+    }
+    // Fold the levels (highest first), then the k lanes of a widened row.
+    for (int64_t j = 0; j < width; ++j) {
+      Acc a = lv[used - 1][j];
+      for (int l = used - 2; l >= 0; --l) a = Red::combine(a, lv[l][j]);
+      lv[0][j] = a;
+    }
+    for (int64_t j = 0; j < w; ++j) {
+      Acc a = lv[0][j];
+      for (int64_t t = 1; t < k; ++t) a = Red::combine(a, lv[0][t * W + j]);
+      res[j] = a;
+    }
+  }
+
+  const ReducePlan& p_;
+  const T* x_;
+  Out* out_;
+};
+
+}  // namespace reduce_detail
+
+// Reduces `x` (dtype Red::In) over normalised `axes` into the contiguous
+// tensor `out` (dtype Red::Out, shape = reduced shape with or without keepdims).
+template <typename Red> void run_reduction(const Tensor& x, const std::vector<int64_t>& axes, const Tensor& out) {
+  using Out = typename Red::Out;
+  Out* o = static_cast<Out*>(out.mutable_raw_data());
+  const int64_t M = out.size();
+  if (M == 0) return;
+  if (x.size() == 0) {  // empty reduction: the identity, finalised with count 0
+    const Out v = Red::finalize(Red::init(), 0);
+    for (int64_t i = 0; i < M; ++i) o[i] = v;
+    return;
+  }
+  const ReducePlan p = make_reduce_plan(x, axes);
+  reduce_detail::Runner<Red>(p, static_cast<const typename Red::In*>(x.raw_data()), o).run();
+}
+
+}  // namespace nabla::cpu
