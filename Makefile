@@ -78,6 +78,8 @@ test: deps build
 # matmul and the cblas_sgemm baseline); nabla runs OpenBLAS single-threaded
 # inside its own pool. See docs/benchmarks.md.
 BENCH_THREADS ?= 2
+# Extra Google Benchmark flags; the median of 5 repetitions is what compare.py reports.
+BENCH_ARGS ?= --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 bench: deps bench-deps
 	cmake -S . -B $(BENCH_DIR) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Release \
 	  -DNABLA_BUILD_TESTS=OFF -DNABLA_BUILD_BENCH=ON

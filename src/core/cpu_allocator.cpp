@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <mutex>
 #include <new>
-#include <unordered_map>
 #include <vector>
 
 #include "nabla/core/allocator.h"
@@ -19,26 +18,41 @@ namespace {
 constexpr size_t kAlign = 64;
 constexpr int64_t kMaxCachedBytes = int64_t(2) << 30;  // 2 GiB
 
-size_t size_class(size_t n) {
+// Size classes: 64-byte steps up to 4 KiB (classes 0..63), then four classes
+// per power of two (waste at most 25 %).
+constexpr int kSmallClasses = 64;
+constexpr int kNumClasses = kSmallClasses + 4 * 64;
+
+int class_index(size_t n) {
   if (n == 0) n = 1;
-  if (n <= 4096) return (n + 63) & ~size_t(63);
-  // Four classes per power of two: waste is at most 25 %.
-  const size_t p = std::bit_floor(n - 1);  // n > p
-  const size_t step = p / 4;
-  return (n + step - 1) / step * step;
+  if (n <= 4096) return int((n + 63) / 64) - 1;
+  const int p = std::bit_width(n - 1) - 1;  // 2^p < n <= 2^(p+1)
+  const size_t step = (size_t(1) << p) / 4;
+  const int q = int((n - (size_t(1) << p) + step - 1) / step);  // 1..4
+  return kSmallClasses + (p - 12) * 4 + (q - 1);
+}
+
+size_t class_bytes(int c) {
+  if (c < kSmallClasses) return size_t(c + 1) * 64;
+  const int p = (c - kSmallClasses) / 4 + 12;
+  const int q = (c - kSmallClasses) % 4 + 1;
+  return (size_t(1) << p) + size_t(q) * ((size_t(1) << p) / 4);
 }
 
 class CpuCachingAllocator final : public Allocator {
  public:
   void* allocate(size_t nbytes) override {
-    const size_t cls = size_class(nbytes);
+    NB_CHECK(nbytes <= (size_t(1) << 46), ResourceExhausted, "cannot allocate ", nbytes,
+             " bytes on CPU:0 (more than 64 TiB)");
+    const int ci = class_index(nbytes);
+    const size_t cls = class_bytes(ci);
     {
       std::lock_guard<std::mutex> lock(mu_);
       ++stats_.num_allocs;
-      auto it = free_.find(cls);
-      if (it != free_.end() && !it->second.empty()) {
-        void* p = it->second.back();
-        it->second.pop_back();
+      auto& list = free_[size_t(ci)];
+      if (!list.empty()) {
+        void* p = list.back();
+        list.pop_back();
         stats_.bytes_cached -= int64_t(cls);
         ++stats_.num_cache_hits;
         note_alloc(cls);
@@ -59,12 +73,13 @@ class CpuCachingAllocator final : public Allocator {
 
   void deallocate(void* ptr, size_t nbytes) override {
     if (!ptr) return;
-    const size_t cls = size_class(nbytes);
+    const int ci = class_index(nbytes);
+    const size_t cls = class_bytes(ci);
     {
       std::lock_guard<std::mutex> lock(mu_);
       stats_.bytes_in_use -= int64_t(cls);
       if (stats_.bytes_cached + int64_t(cls) <= kMaxCachedBytes) {
-        free_[cls].push_back(ptr);
+        free_[size_t(ci)].push_back(ptr);
         stats_.bytes_cached += int64_t(cls);
         return;
       }
@@ -78,13 +93,13 @@ class CpuCachingAllocator final : public Allocator {
   }
 
   void empty_cache() override {
-    std::unordered_map<size_t, std::vector<void*>> blocks;
+    std::vector<std::vector<void*>> blocks(kNumClasses);
     {
       std::lock_guard<std::mutex> lock(mu_);
       blocks.swap(free_);
       stats_.bytes_cached = 0;
     }
-    for (auto& [cls, list] : blocks)
+    for (auto& list : blocks)
       for (void* p : list) std::free(p);
   }
 
@@ -101,7 +116,7 @@ class CpuCachingAllocator final : public Allocator {
     stats_.peak_bytes_in_use = std::max(stats_.peak_bytes_in_use, stats_.bytes_in_use);
   }
   mutable std::mutex mu_;
-  std::unordered_map<size_t, std::vector<void*>> free_;
+  std::vector<std::vector<void*>> free_ = std::vector<std::vector<void*>>(kNumClasses);
   AllocatorStats stats_;
 };
 

@@ -10,9 +10,12 @@ namespace nabla {
 Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
   for (int64_t d : shape)
     NB_CHECK(d >= 0, InvalidArgument, "dimension sizes must be >= 0, got shape ", shape.str());
+  int64_t bytes = int64_t(dtype_size(dtype));
+  for (int64_t d : shape)
+    NB_CHECK(!__builtin_mul_overflow(bytes, d, &bytes), ResourceExhausted, "a tensor of shape ",
+             shape.str(), " and dtype ", dtype_name(dtype), " does not fit in memory");
   auto impl = std::make_shared<TensorImpl>();
-  const int64_t n = shape.num_elements();
-  impl->storage = std::make_shared<Storage>(size_t(n) * dtype_size(dtype), device);
+  impl->storage = std::make_shared<Storage>(size_t(bytes), device);
   impl->shape = shape;
   impl->strides = contiguous_strides(shape);
   impl->dtype = dtype;

@@ -3,8 +3,12 @@
 // case on the stored inputs and compares shape, dtype and values with
 // TensorFlow's result. Integers and bools must match exactly; floats within the
 // case's tolerance (|got - want| <= atol + rtol * |want|; NaN matches NaN,
-// infinities must be equal). A case whose op has no entry in kOps below fails,
-// so no case is left unchecked.
+// infinities must be equal). Each case runs twice: with contiguous inputs and
+// with the same values as strided views. A case whose op has no entry in the
+// table in ops() fails, so no case is left unchecked.
+//
+// Regenerate the data with tests/tools/gen_tf_reference.py (needs TensorFlow;
+// these tests do not).
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -447,7 +451,7 @@ TEST_P(TfReference, MatchesTensorFlow) {
   const std::string op = tc.at("op").get<std::string>();
   const auto it = ops().find(op);
   ASSERT_TRUE(it != ops().end()) << "op \"" << op << "\" of case " << c.name
-                             << " has no entry in the test's op table";
+                                 << " has no entry in the test's op table";
   Tensors inputs;
   for (const auto& t : tc.at("inputs")) inputs.push_back(make_tensor(t));
   const json& attrs = tc.at("attrs");

@@ -483,6 +483,10 @@ TYPED_TEST(FloatTyped, MinMaxPropagateNaN) {
   // clip_by_value keeps nan; bounds with lo > hi give lo (maximum(minimum(x, hi), lo)).
   expect_close(dvals(nb::clip_by_value(make<T>({kNaN, -5, 5, 0.5}), 0, 1)), {kNaN, 0, 1, 0.5}, 0);
   expect_close(dvals(nb::clip_by_value(make<T>({-5, 5, 0.5}), 3, 1)), {3, 3, 3}, 0);
+  // A nan bound gives nan (minimum/maximum propagate it), with tensor and scalar bounds.
+  expect_close(dvals(nb::clip_by_value(make<T>({0.5, 0.5, 7}), make<T>({kNaN, 0, 1}), make<T>({1, kNaN, 2}))),
+               {kNaN, kNaN, 2}, 0);
+  expect_close(dvals(nb::clip_by_value(make<T>({0.5, 9}), kNaN, 1.0)), {kNaN, kNaN}, 0);
 }
 
 TYPED_TEST(FloatTyped, ComparisonsWithNaN) {

@@ -293,7 +293,9 @@ TEST(Registry, EveryOpIsComplete) {
     EXPECT_FALSE(op->name.empty());
     EXPECT_TRUE(op->infer != nullptr || op->compute != nullptr);
     // An op computed by kernels must have at least one CPU kernel.
-    if (!op->compute) EXPECT_FALSE(op->kernel_dtypes(nb::DeviceType::CPU).empty());
+    if (!op->compute) {
+      EXPECT_FALSE(op->kernel_dtypes(nb::DeviceType::CPU).empty());
+    }
     EXPECT_EQ(nb::find_op(op->name), op);
   }
   EXPECT_EQ(nb::find_op("NoSuchOp"), nullptr);

@@ -45,7 +45,8 @@ Tensor erf(const Tensor& x);
 Tensor round(const Tensor& x);
 Tensor floor(const Tensor& x);
 Tensor ceil(const Tensor& x);
-// min(max(x, lo), hi); lo and hi broadcast against x.
+// max(min(x, hi), lo) (TensorFlow: lo wins when lo > hi); lo and hi broadcast
+// against x and must not change its shape.
 Tensor clip_by_value(const Tensor& x, const Tensor& lo, const Tensor& hi);
 Tensor clip_by_value(const Tensor& x, Scalar lo, Scalar hi);
 

@@ -83,8 +83,21 @@ template <typename T> T max_nan(T a, T b) {
 struct MinimumOp { template <typename T> static T f(T a, T b) { return min_nan(a, b); } };
 struct MaximumOp { template <typename T> static T f(T a, T b) { return max_nan(a, b); } };
 
-// tf.clip_by_value: maximum(minimum(x, hi), lo). Fast paths for contiguous
-// operands and for scalar bounds.
+// tf.clip_by_value: maximum(minimum(x, hi), lo), nan if any operand is nan.
+// Plain selects plus one nan test: the composition of min_nan/max_nan
+// compiles to branches instead of vector code.
+template <typename T> T clip_value(T x, T lo, T hi) {
+  const T m = x < hi ? x : hi;
+  const T r = m > lo ? m : lo;
+  if constexpr (kFloat<T>) {
+    const bool nan = (x != x) | (lo != lo) | (hi != hi);
+    return nan ? T(x + lo + hi) : r;
+  } else {
+    return r;
+  }
+}
+
+// Fast paths for contiguous operands and for scalar bounds.
 template <typename T> void clip_kernel(Inputs in, std::span<Tensor> out, const Attrs&) {
   ElementwiseIter it(out[0], in);
   it.for_each([](char* const* p, const int64_t* s, int64_t n) {
@@ -95,15 +108,15 @@ template <typename T> void clip_kernel(Inputs in, std::span<Tensor> out, const A
     constexpr int64_t ts = sizeof(T);
     if (s[0] == ts && s[1] == ts && s[2] == 0 && s[3] == 0) {
       const T l = *lo, h = *hi;
-      for (int64_t i = 0; i < n; ++i) o[i] = max_nan(min_nan(x[i], h), l);
+      for (int64_t i = 0; i < n; ++i) o[i] = clip_value(x[i], l, h);
     } else if (s[0] == ts && s[1] == ts && s[2] == ts && s[3] == ts) {
-      for (int64_t i = 0; i < n; ++i) o[i] = max_nan(min_nan(x[i], hi[i]), lo[i]);
+      for (int64_t i = 0; i < n; ++i) o[i] = clip_value(x[i], lo[i], hi[i]);
     } else {
       for (int64_t i = 0; i < n; ++i) {
         const T xv = *reinterpret_cast<const T*>(p[1] + i * s[1]);
         const T lv = *reinterpret_cast<const T*>(p[2] + i * s[2]);
         const T hv = *reinterpret_cast<const T*>(p[3] + i * s[3]);
-        *reinterpret_cast<T*>(p[0] + i * s[0]) = max_nan(min_nan(xv, hv), lv);
+        *reinterpret_cast<T*>(p[0] + i * s[0]) = clip_value(xv, lv, hv);
       }
     }
   });
