@@ -304,6 +304,115 @@ TEST(ReduceTF, MaxMinNaNPropagates) {
   EXPECT_EQ(nb::reduce_min(y).item<float>(), -INFINITY);
 }
 
+// ============================================================ more values per dtype
+
+TEST(ReduceDtypes, Float64AndHalves) {
+  auto d = nb::constant({{0.1, 0.2}, {0.3, 0.4}}, nb::float64);
+  EXPECT_DOUBLE_EQ(nb::reduce_sum(d).item<double>(), 0.1 + 0.2 + 0.3 + 0.4);
+  EXPECT_DOUBLE_EQ(nb::reduce_mean(d, {1}).to_vector<double>()[1], (0.3 + 0.4) / 2);
+  auto h = nb::constant({1.5f, 2.25f, -0.75f}, nb::float16);
+  EXPECT_EQ(nb::reduce_sum(h).dtype(), nb::float16);
+  EXPECT_EQ(nb::reduce_sum(h).item<float>(), 3.0f);
+  EXPECT_EQ(nb::reduce_max(h).item<float>(), 2.25f);
+  EXPECT_EQ(nb::reduce_prod(h).item<float>(), -2.53125f);
+  auto b = nb::constant({1.f, 2.f, 4.f, 8.f}, nb::bfloat16);
+  EXPECT_EQ(nb::reduce_sum(b).item<float>(), 15.f);
+  EXPECT_EQ(nb::reduce_mean(b).item<float>(), 3.75f);
+  EXPECT_EQ(nb::reduce_min(b).dtype(), nb::bfloat16);
+  EXPECT_EQ(nb::argmax(b).item<int64_t>(), 3);
+}
+
+TEST(ReduceDtypes, SmallIntegers) {
+  auto u = nb::constant(std::vector<int64_t>{250, 3, 7}, {3}, nb::uint8);
+  EXPECT_EQ(nb::reduce_sum(u).item<int64_t>(), 4);  // 260 mod 256
+  EXPECT_EQ(nb::reduce_max(u).item<int64_t>(), 250);
+  EXPECT_EQ(nb::reduce_min(u).item<int64_t>(), 3);
+  EXPECT_EQ(nb::argmin(u).item<int64_t>(), 1);
+  auto i16 = nb::constant(std::vector<int64_t>{-30000, -30000, 5}, {3}, nb::int16);
+  EXPECT_EQ(nb::reduce_sum(i16).item<int64_t>(), 5541);  // -59995 + 65536
+  EXPECT_EQ(nb::reduce_mean(i16).item<int64_t>(), -19998);
+  EXPECT_EQ(nb::reduce_sum(i16).dtype(), nb::int16);
+  auto i8 = nb::constant(std::vector<int64_t>{-128, 127, -1}, {3}, nb::int8);
+  EXPECT_EQ(nb::reduce_min(i8).item<int64_t>(), -128);
+  EXPECT_EQ(nb::reduce_prod(i8).item<int64_t>(), int64_t(int8_t(uint8_t(128 * 127))));
+}
+
+TEST(ReduceDtypes, Int64Extremes) {
+  const int64_t big = std::numeric_limits<int64_t>::max();
+  auto x = nb::constant(std::vector<int64_t>{big, 1}, {2}, nb::int64);
+  EXPECT_EQ(nb::reduce_sum(x).item<int64_t>(), std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(nb::reduce_max(x).item<int64_t>(), big);
+  auto y = nb::constant(std::vector<int64_t>{int64_t(1) << 40, int64_t(1) << 30}, {2}, nb::int64);
+  EXPECT_EQ(nb::reduce_sum(y).item<int64_t>(), (int64_t(1) << 40) + (int64_t(1) << 30));
+  EXPECT_EQ(nb::reduce_prod(y).item<int64_t>(), 0);  // 2^70 wraps to 0
+}
+
+TEST(ReduceDtypes, KeepdimsForEveryOp) {
+  auto x = nb::constant({{1.f, 5.f, 3.f}, {4.f, 2.f, 6.f}});
+  const nb::Shape k0{1, 3}, k1{2, 1};
+  EXPECT_EQ(nb::reduce_sum(x, {0}, true).shape(), k0);
+  EXPECT_EQ(nb::reduce_mean(x, {1}, true).shape(), k1);
+  EXPECT_EQ(vals(nb::reduce_mean(x, {1}, true)), (std::vector<double>{3, 4}));
+  EXPECT_EQ(vals(nb::reduce_max(x, {0}, true)), (std::vector<double>{4, 5, 6}));
+  EXPECT_EQ(vals(nb::reduce_min(x, {1}, true)), (std::vector<double>{1, 2}));
+  EXPECT_EQ(vals(nb::reduce_prod(x, {0}, true)), (std::vector<double>{4, 10, 18}));
+  EXPECT_EQ(nb::reduce_logsumexp(x, {1}, true).shape(), k1);
+  auto b = nb::constant({{true, false}, {true, true}});
+  EXPECT_EQ(nb::reduce_all(b, {1}, true).shape(), (nb::Shape{2, 1}));
+  EXPECT_EQ(nb::reduce_any(b, {}, true).shape(), (nb::Shape{1, 1}));
+  EXPECT_EQ(nb::reduce_sum(x, {}, true).shape(), (nb::Shape{1, 1}));
+  EXPECT_EQ(nb::reduce_sum(x, {}, true).item<float>(), 21.f);
+}
+
+// ============================================================ strided layouts
+
+TEST(ReduceLayouts, TransposedThreeD) {
+  // x[i][j][k] = 100 i + 10 j + k, viewed as (k, i, j).
+  std::vector<int64_t> v;
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 3; ++j)
+      for (int k = 0; k < 4; ++k) v.push_back(100 * i + 10 * j + k);
+  auto x = nb::transpose(nb::constant(v, {2, 3, 4}, nb::int64), {2, 0, 1});
+  ASSERT_EQ(x.shape(), (nb::Shape{4, 2, 3}));
+  // Sum over k (axis 0): 4 * (100 i + 10 j) + 6.
+  std::vector<int64_t> want;
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 3; ++j) want.push_back(4 * (100 * i + 10 * j) + 6);
+  EXPECT_EQ(ivals(nb::reduce_sum(x, {0})), want);
+  // Max over (i, j) for each k: 100 + 20 + k.
+  EXPECT_EQ(ivals(nb::reduce_max(x, {1, 2})), (std::vector<int64_t>{120, 121, 122, 123}));
+  // Min over j (axis 2) for each (k, i): 100 i + k.
+  EXPECT_EQ(ivals(nb::reduce_min(x, {-1})), (std::vector<int64_t>{0, 100, 1, 101, 2, 102, 3, 103}));
+}
+
+TEST(ReduceLayouts, NegativeStridesBothAxes) {
+  auto x = nb::constant({{1, 2, 3}, {4, 5, 6}});
+  auto r = x["::-1, ::-1"];
+  EXPECT_EQ(ivals(nb::reduce_sum(r, {0})), (std::vector<int64_t>{9, 7, 5}));
+  EXPECT_EQ(ivals(nb::reduce_sum(r, {1})), (std::vector<int64_t>{15, 6}));
+  EXPECT_EQ(ivals(nb::reduce_max(r, {1}, true)), (std::vector<int64_t>{6, 3}));
+  EXPECT_EQ(nb::reduce_sum(r).item<int32_t>(), 21);
+}
+
+TEST(ReduceLayouts, BroadcastViews) {
+  auto s = nb::broadcast_to(nb::constant(0.5f), {1000, 1000});
+  EXPECT_EQ(nb::reduce_sum(s).item<float>(), 500000.f);
+  EXPECT_EQ(vals(nb::reduce_sum(s, {1}))[999], 500.0);
+  auto row = nb::broadcast_to(nb::constant({1, 2, 3}), {4, 3});
+  EXPECT_EQ(ivals(nb::reduce_sum(row, {0})), (std::vector<int64_t>{4, 8, 12}));
+  EXPECT_EQ(ivals(nb::reduce_sum(row, {1})), (std::vector<int64_t>{6, 6, 6, 6}));
+}
+
+TEST(ReduceLayouts, SlicesWithOffsets) {
+  auto x = nb::reshape(nb::arange(0, 30), {5, 6});
+  auto v = x["1:4, 2::2"];  // rows 1..3, columns 2, 4
+  ASSERT_EQ(v.shape(), (nb::Shape{3, 2}));
+  EXPECT_EQ(ivals(nb::reduce_sum(v, {0})), (std::vector<int64_t>{8 + 14 + 20, 10 + 16 + 22}));
+  EXPECT_EQ(ivals(nb::reduce_sum(v, {1})), (std::vector<int64_t>{18, 30, 42}));
+  EXPECT_EQ(ivals(nb::argmax(v, 0)), (std::vector<int64_t>{2, 2}));
+  EXPECT_EQ(ivals(nb::cumsum(v, 0)), (std::vector<int64_t>{8, 10, 22, 26, 42, 48}));
+}
+
 // ============================================================ empty tensors
 
 TEST(ReduceEmpty, IdentitiesOfEmptyReductions) {
@@ -385,6 +494,13 @@ TEST(ReduceErrors, WrongDtypes) {
   expect_error<nb::InvalidArgument>([&] { nb::cumsum(b); }, {"bool", "[Op:Cumsum]"});
 }
 
+TEST(ReduceErrors, UndefinedTensor) {
+  nb::Tensor undefined;
+  expect_error<nb::InvalidArgument>([&] { nb::reduce_sum(undefined); }, {"undefined", "[Op:ReduceSum]"});
+  expect_error<nb::InvalidArgument>([&] { nb::softmax(undefined); }, {"undefined", "[Op:Softmax]"});
+  expect_error<nb::InvalidArgument>([&] { nb::moments(undefined, {0}); }, {"undefined"});
+}
+
 TEST(ReduceErrors, RegistryEntries) {
   for (const char* name : {"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceAny",
                            "ReduceAll", "ReduceLogSumExp", "ArgMax", "ArgMin", "Cumsum"}) {
@@ -398,6 +514,37 @@ TEST(ReduceErrors, RegistryEntries) {
   EXPECT_FALSE(nb::find_op("ArgMax")->differentiable);
   EXPECT_FALSE(nb::find_op("ReduceAny")->differentiable);
   EXPECT_TRUE(nb::find_op("ReduceSum")->differentiable);
+}
+
+TEST(ReduceErrors, CallThroughTheRegistry) {
+  // Graph/ONNX code calls ops by name with attributes; defaults apply.
+  const nb::OpDef& sum = *nb::find_op("ReduceSum");
+  auto x = nb::constant({{1, 2}, {3, 4}});
+  EXPECT_EQ(nb::call_op1(sum, {x}).item<int32_t>(), 10);
+  auto k = nb::call_op1(sum, {x}, {{"axes", std::vector<int64_t>{0}}, {"keepdims", true}});
+  EXPECT_EQ(k.shape(), (nb::Shape{1, 2}));
+  EXPECT_EQ(ivals(k), (std::vector<int64_t>{4, 6}));
+  auto c = nb::call_op1(*nb::find_op("Cumsum"), {x}, {{"axis", int64_t(1)}});
+  EXPECT_EQ(ivals(c), (std::vector<int64_t>{1, 3, 3, 7}));
+  expect_error<nb::InvalidArgument>([&] { nb::call_op(sum, std::vector<nb::Tensor>{x, x}); },
+                                    {"expected 1 inputs, got 2", "[Op:ReduceSum]"});
+}
+
+TEST(ReduceRandom, HighRankViews) {
+  std::mt19937 g(550);
+  for (int c = 0; c < 30; ++c) {
+    const int64_t rank = 5 + int64_t(g() % 3);
+    nb::Shape shape;
+    for (int64_t d = 0; d < rank; ++d) shape.push_back(1 + int64_t(g() % 3));
+    const Case cs = random_case(g, shape, nb::float64, int(g() % 5));
+    std::vector<int64_t> norm;
+    const auto axes = random_axes(g, rank, norm);
+    const std::vector<double> xv = vals(cs.x);
+    const auto want = ref_reduce<double, double>(xv, shape, norm, 0.0, [](double a, double b) { return a + b; });
+    expect_near_all(vals(nb::reduce_sum(cs.x, axes)), want, 1e-12, 1e-12, describe(cs, axes, false));
+    const auto mx = ref_reduce<double, double>(xv, shape, norm, -kInf, [](double a, double b) { return std::max(a, b); });
+    EXPECT_EQ(vals(nb::reduce_max(cs.x, axes, true)), mx) << describe(cs, axes, true);
+  }
 }
 
 // ============================================================ random vs reference
@@ -568,6 +715,19 @@ TEST(ReduceLogSumExp, StableAndSpecialValues) {
               std::log(std::exp(1.0) + std::exp(2.0) + std::exp(3.0) + std::exp(4.0)), 1e-5);
 }
 
+TEST(ReduceLogSumExp, HandComputedAxes) {
+  // rows: log(1 + 1) = log 2, log(3 + 1) = log 4.
+  auto x = nb::constant({{0.0, 0.0}, {std::log(3.0), 0.0}}, nb::float64);
+  auto r = nb::reduce_logsumexp(x, {1}, true);
+  EXPECT_EQ(r.shape(), (nb::Shape{2, 1}));
+  EXPECT_NEAR(vals(r)[0], std::log(2.0), 1e-15);
+  EXPECT_NEAR(vals(r)[1], std::log(4.0), 1e-15);
+  auto c = vals(nb::reduce_logsumexp(x, {0}));
+  EXPECT_NEAR(c[0], std::log(4.0), 1e-15);
+  EXPECT_NEAR(c[1], std::log(2.0), 1e-15);
+  EXPECT_NEAR(nb::reduce_logsumexp(x).item<double>(), std::log(6.0), 1e-15);
+}
+
 // ============================================================ argmax / argmin
 
 TEST(ArgMax, TiesNaNAndAxes) {
@@ -658,6 +818,35 @@ TEST(ArgMax, ColumnsPathLarge) {
     }
 }
 
+TEST(ArgMax, IntegerDtypesAndMiddleAxis) {
+  auto u = nb::constant(std::vector<int64_t>{3, 255, 0, 255}, {4}, nb::uint8);
+  EXPECT_EQ(nb::argmax(u).item<int64_t>(), 1);
+  EXPECT_EQ(nb::argmin(u).item<int64_t>(), 2);
+  auto s = nb::constant(std::vector<int64_t>{-5, -32768, 7, -32768}, {4}, nb::int16);
+  EXPECT_EQ(nb::argmin(s).item<int64_t>(), 1);
+  EXPECT_EQ(nb::argmax(s).item<int64_t>(), 2);
+  // (2, 3, 2): argmax over the middle axis.
+  auto x = nb::constant({{{1, 9}, {5, 2}, {3, 9}}, {{0, 0}, {0, 1}, {-1, 1}}});
+  auto a = nb::argmax(x, 1);
+  EXPECT_EQ(a.shape(), (nb::Shape{2, 2}));
+  EXPECT_EQ(ivals(a), (std::vector<int64_t>{1, 0, 0, 1}));
+  EXPECT_EQ(ivals(nb::argmin(x, -2)), (std::vector<int64_t>{0, 1, 2, 0}));
+}
+
+TEST(ArgMax, ThreadCountDoesNotChangeResults) {
+  std::mt19937 g(703);
+  auto x = nb::constant(random_values(g, 512 * 300, nb::int8), {512, 300}, nb::int8);
+  const int saved = nb::get_num_threads();
+  nb::set_num_threads(1);
+  const auto a1 = ivals(nb::argmax(x, 1)), b1 = ivals(nb::argmin(x, 0)), c1 = ivals(nb::cumsum(x, 0));
+  nb::set_num_threads(2);
+  const auto a2 = ivals(nb::argmax(x, 1)), b2 = ivals(nb::argmin(x, 0)), c2 = ivals(nb::cumsum(x, 0));
+  nb::set_num_threads(saved);
+  EXPECT_EQ(a1, a2);
+  EXPECT_EQ(b1, b2);
+  EXPECT_EQ(c1, c2);
+}
+
 // ============================================================ cumsum
 
 TEST(Cumsum, HandComputed) {
@@ -674,6 +863,14 @@ TEST(Cumsum, HandComputed) {
   EXPECT_EQ(nb::cumsum(y, 1).dtype(), nb::float32);
   auto w = nb::constant(std::vector<int64_t>{100, 100, 100}, {3}, nb::int8);
   EXPECT_EQ(ivals(nb::cumsum(w)), (std::vector<int64_t>{100, -56, 44}));
+}
+
+TEST(Cumsum, ExclusiveReverseOnColumns) {
+  auto x = nb::constant({{1, 2}, {3, 4}, {5, 6}});
+  EXPECT_EQ(ivals(nb::cumsum(x, 0, true, true)), (std::vector<int64_t>{8, 10, 5, 6, 0, 0}));
+  EXPECT_EQ(ivals(nb::cumsum(x, 0, true, false)), (std::vector<int64_t>{0, 0, 1, 2, 4, 6}));
+  EXPECT_EQ(ivals(nb::cumsum(x, 0, false, true)), (std::vector<int64_t>{9, 12, 8, 10, 5, 6}));
+  EXPECT_EQ(ivals(nb::cumsum(x, -2)), (std::vector<int64_t>{1, 2, 4, 6, 9, 12}));
 }
 
 TEST(Cumsum, RandomVsReference) {
@@ -722,6 +919,32 @@ TEST(Cumsum, RandomVsReference) {
                       "cumsum " + describe(cs, {axis}, false) + (exclusive ? " excl" : "") + (reverse ? " rev" : ""));
     }
   }
+}
+
+TEST(Cumsum, ThreeDMiddleAxisAndFloat64) {
+  auto x = nb::reshape(nb::cast(nb::arange(0, 24), nb::float64), {2, 3, 4});
+  auto c = vals(nb::cumsum(x, 1));
+  // Element (i, j, k) = sum over j' <= j of (12 i + 4 j' + k).
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 3; ++j)
+      for (int k = 0; k < 4; ++k) {
+        double want = 0;
+        for (int jj = 0; jj <= j; ++jj) want += 12 * i + 4 * jj + k;
+        EXPECT_EQ(c[size_t(i * 12 + j * 4 + k)], want);
+      }
+  EXPECT_EQ(nb::cumsum(x, 1).dtype(), nb::float64);
+}
+
+TEST(Cumsum, LongRowAndHalf) {
+  auto ones = nb::ones({5000});
+  auto c = vals(nb::cumsum(ones));
+  for (size_t i = 0; i < c.size(); ++i) ASSERT_EQ(c[i], double(i + 1));
+  auto r = vals(nb::cumsum(ones, 0, true, true));
+  EXPECT_EQ(r[0], 4999.0);
+  EXPECT_EQ(r[4999], 0.0);
+  auto h = nb::cumsum(nb::constant({0.5f, 0.25f, 0.125f}, nb::float16));
+  EXPECT_EQ(h.dtype(), nb::float16);
+  EXPECT_EQ(vals(h), (std::vector<double>{0.5, 0.75, 0.875}));
 }
 
 // ============================================================ moments
@@ -774,6 +997,19 @@ TEST(Moments, RandomVsReference) {
     expect_near_all(vals(m.mean), mean, 1e-12, 1e-12, "moments mean " + describe(cs, axes, false));
     expect_near_all(vals(m.variance), var, 1e-9, 1e-9, "moments variance " + describe(cs, axes, false));
   }
+}
+
+TEST(Moments, IntegersAndShapes) {
+  auto x = nb::constant({{1, 2}, {3, 5}});
+  auto m = nb::moments(x, {1});
+  EXPECT_EQ(m.mean.dtype(), nb::int32);
+  EXPECT_EQ(ivals(m.mean), (std::vector<int64_t>{1, 4}));      // truncated means
+  EXPECT_EQ(ivals(m.variance), (std::vector<int64_t>{0, 1}));  // ((0+1)/2, (1+1)/2)
+  auto f = nb::zeros({2, 3, 4});
+  auto k = nb::moments(f, {0, 2}, true);
+  EXPECT_EQ(k.mean.shape(), (nb::Shape{1, 3, 1}));
+  EXPECT_EQ(k.variance.shape(), (nb::Shape{1, 3, 1}));
+  EXPECT_EQ(nb::moments(f, {0, 2}).variance.shape(), (nb::Shape{3}));
 }
 
 // ============================================================ large tensors
@@ -879,6 +1115,115 @@ TEST(ReduceLarge, ResultsDoNotDependOnThreadCount) {
   nb::set_num_threads(saved);
   EXPECT_EQ(results[0], results[1]);
   EXPECT_EQ(results[0], results[2]);
+}
+
+TEST(ReduceLarge, SpecialValuesFarFromTheStart) {
+  const int64_t n = 1 << 20;
+  std::vector<float> v(static_cast<size_t>(n), 1.f);
+  v[size_t(n - 3)] = NAN;
+  auto x = nb::constant(v, {n});
+  EXPECT_TRUE(std::isnan(nb::reduce_max(x).item<float>()));
+  EXPECT_TRUE(std::isnan(nb::reduce_min(nb::reshape(x, {1024, 1024}), {0}).to_vector<float>()[1021]));
+  EXPECT_EQ(nb::argmax(x).item<int64_t>(), n - 3);
+  v[size_t(n - 3)] = 1.f;
+  v[size_t(n - 2)] = -5.f;
+  auto y = nb::constant(v, {n});
+  EXPECT_EQ(nb::reduce_min(y).item<float>(), -5.f);
+  EXPECT_EQ(nb::argmin(y).item<int64_t>(), n - 2);
+  EXPECT_EQ(nb::reduce_sum(y).item<float>(), float(n - 6));
+  std::vector<int64_t> bv(static_cast<size_t>(n), 0);
+  bv[size_t(n - 1)] = 1;
+  auto b = nb::constant(bv, {n}, nb::bool_);
+  EXPECT_TRUE(nb::reduce_any(b).item<bool>());
+  EXPECT_FALSE(nb::reduce_all(b).item<bool>());
+  EXPECT_FALSE(nb::reduce_any(b["::2"]).item<bool>());  // the true is at an odd index
+  EXPECT_EQ(nb::reduce_any(nb::reshape(b, {1024, 1024}), {0}).to_vector<bool>()[1023], true);
+}
+
+TEST(ReduceLarge, IntegerPathsExact) {
+  std::mt19937 g(1004);
+  const int64_t rows = 3000, cols = 700;
+  std::vector<int64_t> v(static_cast<size_t>(rows * cols));
+  for (auto& e : v) e = int64_t(g() % 2001) - 1000;
+  auto x = nb::constant(v, {rows, cols}, nb::int32);
+  auto c = ivals(nb::reduce_sum(x, {0}));
+  auto r = ivals(nb::reduce_sum(x, {1}));
+  auto mc = ivals(nb::reduce_max(x, {0}));
+  for (int64_t j = 0; j < cols; j += 97) {
+    int64_t s = 0, m = -1001;
+    for (int64_t i = 0; i < rows; ++i) {
+      s += v[size_t(i * cols + j)];
+      m = std::max(m, v[size_t(i * cols + j)]);
+    }
+    EXPECT_EQ(c[size_t(j)], s);
+    EXPECT_EQ(mc[size_t(j)], m);
+  }
+  for (int64_t i = 0; i < rows; i += 331) {
+    int64_t s = 0;
+    for (int64_t j = 0; j < cols; ++j) s += v[size_t(i * cols + j)];
+    EXPECT_EQ(r[size_t(i)], s);
+  }
+  int64_t total = std::accumulate(v.begin(), v.end(), int64_t(0));
+  EXPECT_EQ(nb::reduce_sum(x).item<int64_t>(), total);
+  EXPECT_EQ(nb::reduce_sum(nb::transpose(x)).item<int64_t>(), total);
+  EXPECT_EQ(nb::reduce_mean(x).item<int64_t>(), total / (rows * cols));
+}
+
+TEST(ReduceLarge, LogSumExpRowsAndColumns) {
+  std::mt19937 g(1005);
+  const int64_t rows = 2000, cols = 300;
+  const std::vector<double> v = random_values(g, rows * cols, nb::float32, -30, 30);
+  auto x = nb::constant(v, {rows, cols}, nb::float32);
+  auto r = vals(nb::reduce_logsumexp(x, {1}));
+  auto c = vals(nb::reduce_logsumexp(x, {0}));
+  for (int64_t i = 0; i < rows; i += 111) {
+    double m = -kInf, s = 0;
+    for (int64_t j = 0; j < cols; ++j) m = std::max(m, v[size_t(i * cols + j)]);
+    for (int64_t j = 0; j < cols; ++j) s += std::exp(v[size_t(i * cols + j)] - m);
+    EXPECT_NEAR(r[size_t(i)], m + std::log(s), 1e-5 * std::abs(m + std::log(s)) + 1e-5);
+  }
+  for (int64_t j = 0; j < cols; j += 37) {
+    double m = -kInf, s = 0;
+    for (int64_t i = 0; i < rows; ++i) m = std::max(m, v[size_t(i * cols + j)]);
+    for (int64_t i = 0; i < rows; ++i) s += std::exp(v[size_t(i * cols + j)] - m);
+    EXPECT_NEAR(c[size_t(j)], m + std::log(s), 1e-5 * std::abs(m + std::log(s)) + 1e-5);
+  }
+}
+
+TEST(ReduceLarge, ProdOfManyFactorsUsesPairwiseOrder) {
+  // 2^20 factors (1 + 1e-6): the exact product is exp(2^20 * log1p(1e-6)).
+  const int64_t n = 1 << 20;
+  auto x = nb::fill({n}, 1.0 + 1e-6, nb::float64);
+  const double want = std::exp(double(n) * std::log1p(1e-6));
+  EXPECT_NEAR(nb::reduce_prod(x).item<double>(), want, 1e-9 * want);
+}
+
+TEST(ReduceLarge, Float32MeanAndStridedSumAccuracy) {
+  const int64_t n = 1 << 22;
+  std::mt19937 g(1006);
+  std::uniform_real_distribution<float> u(-1.f, 3.f);
+  std::vector<float> v(static_cast<size_t>(n));
+  double ref = 0, ref_even = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    v[i] = u(g);
+    ref += v[i];
+    if (i % 2 == 0) ref_even += v[i];
+  }
+  auto x = nb::constant(v, {n});
+  EXPECT_LT(std::abs(nb::reduce_mean(x).item<float>() - ref / double(n)) / (ref / double(n)), 1e-6);
+  EXPECT_LT(std::abs(nb::reduce_sum(x["::2"]).item<float>() - ref_even) / ref_even, 1e-6);
+  EXPECT_LT(std::abs(nb::reduce_sum(x["::-1"]).item<float>() - ref) / ref, 1e-6);
+  auto t = nb::transpose(nb::reshape(x, {2048, 2048}));
+  EXPECT_LT(std::abs(nb::reduce_sum(t).item<float>() - ref) / ref, 1e-6);
+}
+
+TEST(ReduceLarge, HalfSumsAccumulateInFloat32) {
+  // 4096 ones in float16: float16 accumulation would stall at 2048.
+  auto h = nb::ones({4096}, nb::float16);
+  EXPECT_EQ(nb::reduce_sum(h).item<float>(), 4096.f);
+  auto b = nb::ones({64, 1024}, nb::bfloat16);
+  EXPECT_EQ(vals(nb::reduce_sum(b, {0}))[5], 64.0);
+  EXPECT_EQ(nb::reduce_mean(b).item<float>(), 1.f);
 }
 
 }  // namespace

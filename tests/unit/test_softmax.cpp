@@ -93,6 +93,63 @@ TEST(SoftmaxTF, DefaultAxisIsLast) {
   expect_close(vals(nb::softmax(x, -1)), want, 1e-15, 1e-15, "axis -1");
 }
 
+TEST(SoftmaxTF, ThreeDMiddleAxis) {
+  // x[i][j][k] = j * (k + 1): softmax over j (axis 1) for each (i, k).
+  std::vector<double> v;
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 3; ++j)
+      for (int k = 0; k < 2; ++k) v.push_back(double(j * (k + 1)));
+  auto x = nb::constant(v, {2, 3, 2}, nb::float32);
+  auto s = vals(nb::softmax(x, 1));
+  const double z1 = 1 + std::exp(1.0) + std::exp(2.0), z2 = 1 + std::exp(2.0) + std::exp(4.0);
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 3; ++j) {
+      EXPECT_NEAR(s[size_t(i * 6 + j * 2 + 0)], std::exp(double(j)) / z1, 1e-7);
+      EXPECT_NEAR(s[size_t(i * 6 + j * 2 + 1)], std::exp(2.0 * j) / z2, 1e-7);
+    }
+}
+
+TEST(SoftmaxTF, Float64Exact) {
+  auto x = nb::constant({3.0, 0.0}, nb::float64);
+  auto s = vals(nb::softmax(x));
+  EXPECT_NEAR(s[0], 1.0 / (1.0 + std::exp(-3.0)), 1e-16);
+  EXPECT_NEAR(s[1], std::exp(-3.0) / (1.0 + std::exp(-3.0)), 1e-17);
+  auto l = vals(nb::log_softmax(x));
+  EXPECT_NEAR(l[0], -std::log1p(std::exp(-3.0)), 1e-16);
+  EXPECT_NEAR(l[1], -3.0 - std::log1p(std::exp(-3.0)), 1e-15);
+}
+
+TEST(SoftmaxTF, HalfDtypesKeepTheirDtype) {
+  for (nb::DType dt : {nb::float16, nb::bfloat16}) {
+    auto x = nb::constant({3.f, 0.f}, dt);
+    auto s = nb::softmax(x);
+    EXPECT_EQ(s.dtype(), dt);
+    EXPECT_NEAR(vals(s)[0], 0.95257413, dt == nb::float16 ? 1e-3 : 4e-3);
+    EXPECT_EQ(nb::log_softmax(x).dtype(), dt);
+  }
+}
+
+TEST(SoftmaxIdentities, ShiftInvarianceAndUniformRows) {
+  std::mt19937 g(34);
+  auto x = nb::constant(random_values(g, 4 * 50, -3, 3), {4, 50}, nb::float64);
+  expect_close(vals(nb::softmax(x + 100.0)), vals(nb::softmax(x)), 1e-12, 1e-15, "shift");
+  expect_close(vals(nb::log_softmax(x - 50.0)), vals(nb::log_softmax(x)), 1e-12, 1e-12, "shift log");
+  auto c = vals(nb::softmax(nb::fill({3, 7}, 2.5f, nb::float32)));
+  for (double v : c) EXPECT_NEAR(v, 1.0 / 7, 1e-7);
+  auto lc = vals(nb::log_softmax(nb::fill({3, 7}, -2.5f, nb::float32), 0));
+  for (double v : lc) EXPECT_NEAR(v, -std::log(3.0), 1e-6);
+}
+
+TEST(SoftmaxIdentities, LogSoftmaxIsLogOfSoftmax) {
+  std::mt19937 g(35);
+  auto x = nb::constant(random_values(g, 6 * 33, -10, 10), {6, 33}, nb::float32);
+  for (int64_t axis : {0, 1}) {
+    auto s = vals(nb::softmax(x, axis));
+    auto l = vals(nb::log_softmax(x, axis));
+    for (size_t i = 0; i < s.size(); ++i) EXPECT_NEAR(l[i], std::log(s[i]), 1e-5 * std::abs(l[i]) + 1e-5);
+  }
+}
+
 // ============================================================ random vs reference
 
 TEST(SoftmaxRandom, AllAxesDtypesLayouts) {
@@ -254,6 +311,22 @@ TEST(SoftmaxLarge, ThreadCountDoesNotChangeResults) {
   nb::set_num_threads(saved);
   EXPECT_EQ(a, b);
   EXPECT_EQ(a0, b0);
+}
+
+TEST(SoftmaxLarge, StridedBatchAndDeepTensors) {
+  std::mt19937 g(36);
+  // A transposed (classes, batch) tensor: softmax over classes (axis 0 of the base).
+  const std::vector<double> v = random_values(g, 64 * 1000, -4, 4);
+  auto base = nb::constant(v, {64, 1000}, nb::float32);
+  auto t = nb::transpose(base);  // (1000, 64), strided
+  auto s = vals(nb::softmax(t, -1));
+  auto want = ref_softmax(vals(t), {1000, 64}, 1, false);
+  expect_close(s, want, 3e-6, 1e-9, "transposed batch");
+  // Rank 4, softmax over axis 1 (columns path with inner = 5 * 6).
+  const std::vector<double> w = random_values(g, 3 * 4 * 5 * 6, -4, 4);
+  auto x = nb::constant(w, {3, 4, 5, 6}, nb::float64);
+  expect_close(vals(nb::softmax(x, 1)), ref_softmax(w, {3, 4, 5, 6}, 1, false), 1e-14, 1e-16, "rank 4");
+  expect_close(vals(nb::log_softmax(x, -3)), ref_softmax(w, {3, 4, 5, 6}, 1, true), 1e-14, 1e-14, "rank 4 log");
 }
 
 }  // namespace
