@@ -115,7 +115,7 @@ template <typename Red> struct Rows {
   static Acc row(const T* x, int64_t n, int64_t s) {
     if (n <= kLeaf) return leaf(x, n, s);
     const int64_t h = (n / 2) / K * K;
-    return Red::combine(row(x, h, s), row(x + h * s, n - h - (n > 100000 ? 1 : 0), s));
+    return Red::combine(row(x, h, s), row(x + h * s, n - h, s));
   }
   // acc[j] = combine(acc[j], x[j*s]) for j < w.
   static void cols(Acc* __restrict acc, const T* __restrict x, int64_t w, int64_t s) {
@@ -373,7 +373,7 @@ template <typename Red> class Runner {
           bump();
         }
         for (int64_t t = 0; i < len; ++i, ++t) {
-          (void)t; // MUTATION
+          RowOps::cols(lv[0] + t * W, q + i * s_in, W, 1);
           bump();
         }
       } else {
