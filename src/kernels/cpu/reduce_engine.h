@@ -66,7 +66,9 @@ ReducePlan make_reduce_plan(const Tensor& x, const std::vector<int64_t>& axes);
 namespace reduce_detail {
 
 inline constexpr int64_t kLeaf = 2048;      // elements per leaf of the pairwise tree
-inline constexpr int64_t kColChunk = 256;   // output columns per outer-reduction task
+inline constexpr int64_t kColChunk = 256;   // column block of the split rule (outer reductions)
+inline constexpr int64_t kMaxCols = 4096;   // widest column block of an outer-reduction task
+inline constexpr int64_t kWidenMax = 32;    // rows narrower than this are taken several at a time
 inline constexpr int kCascade = 64;         // rows per cascade level
 inline constexpr int kLevels = 4;
 inline constexpr int64_t kSplitMin = 65536; // elements per chunk when splitting the reduced range
@@ -95,13 +97,25 @@ template <typename Red> struct Rows {
     return a[0];
   }
 
+  // Contiguous run reduced in L lanes held in registers.
+  template <int L> static Acc leaf_lanes(const T* __restrict x, int64_t n) {
+    Acc a[L];
+    for (int j = 0; j < L; ++j) a[j] = Red::init();
+    int64_t i = 0;
+    for (; i + L <= n; i += L)
+      for (int j = 0; j < L; ++j) a[j] = Red::combine(a[j], Red::map(x[i + j]));
+    Acc t = Red::init();
+    for (; i < n; ++i) t = Red::combine(t, Red::map(x[i]));
+    for (int w = L / 2; w > 0; w /= 2)
+      for (int j = 0; j < w; ++j) a[j] = Red::combine(a[j], a[j + w]);
+    return Red::combine(a[0], t);
+  }
+  // Fewer lanes for short runs: cheaper to set up and fold.
+  static constexpr int KS = K / 4 > 4 ? K / 4 : 4;
+
   static Acc leaf(const T* __restrict x, int64_t n, int64_t s) {
-    if (s == 1 && n >= K) {
-      Acc a[K];
-      init_lanes(a);
-      add_lanes(a, x, n);
-      return fold(a);
-    }
+    if (s == 1 && n >= 16 * K) return leaf_lanes<K>(x, n);
+    if (s == 1 && n >= KS) return leaf_lanes<KS>(x, n);
     Acc a0 = Red::init(), a1 = Red::init();
     int64_t i = 0;
     for (; i + 2 <= n; i += 2) {
@@ -111,9 +125,10 @@ template <typename Red> struct Rows {
     if (i < n) a0 = Red::combine(a0, Red::map(x[i * s]));
     return Red::combine(a0, a1);
   }
-  // Reduces x[0], x[s], ... x[(n-1)s]; pairwise above kLeaf elements.
+  // Reduces x[0], x[s], ... x[(n-1)s]; pairwise above kLeaf elements
+  // (kLeaf / 8 when strided: the strided leaf has only two accumulators).
   static Acc row(const T* x, int64_t n, int64_t s) {
-    if (n <= kLeaf) return leaf(x, n, s);
+    if (n <= (s == 1 ? kLeaf : kLeaf / 8)) return leaf(x, n, s);
     const int64_t h = (n / 2) / K * K;
     return Red::combine(row(x, h, s), row(x + h * s, n - h, s));
   }
@@ -252,44 +267,56 @@ template <typename Red> class Runner {
   }
 
   // ---- outer reduction: rows of output columns accumulated together ---------
+  // Columns are processed in blocks of cw; how the columns are blocked does
+  // not change any column's order of accumulation, so cw may follow the
+  // thread count. Splitting the reduced range (which does change it) is
+  // decided from the shape alone.
   void run_outer() {
     const int nk = p_.nk;
     const int64_t W = p_.ksize[nk - 1];
     const int64_t Mo = p_.M / W;
-    const int64_t nc = (W + kColChunk - 1) / kColChunk;
-    const int64_t tasks = Mo * nc;
     const int64_t R = p_.R;
-    const int64_t per_task = R * std::min(W, kColChunk);
-    if (tasks < 16 && per_task >= 2 * kSplitMin) {
-      const int64_t G = std::min<int64_t>(64, per_task / kSplitMin);
+    const int64_t nt = get_num_threads();
+    int64_t cw = std::min(W, kMaxCols);
+    if (W > kWidenMax && Mo < nt) cw = std::min(cw, ((W + nt - 1) / nt + 15) / 16 * 16);
+    const int64_t nc = (W + cw - 1) / cw;
+    const int64_t tasks = Mo * nc;
+    const int64_t ls = std::max<int64_t>(cw, 2 * kWidenMax);  // scratch per cascade level
+    // Shape-only split rule (in units of kColChunk-wide blocks).
+    const int64_t blocks = Mo * ((W + kColChunk - 1) / kColChunk);
+    const int64_t per_block = R * std::min(W, kColChunk);
+    if (blocks < 16 && per_block >= 2 * kSplitMin) {
+      const int64_t G = std::min<int64_t>(64, per_block / kSplitMin);
       const int64_t CR = (R + G - 1) / G;
       const int64_t ng = (R + CR - 1) / CR;
-      // part[(task * ng + g) * kColChunk + j]
-      std::vector<Acc> part(size_t(tasks * ng * kColChunk));
+      // part[(task * ng + g) * cw + j]
+      std::vector<Acc> part(size_t(tasks * ng * cw));
       parallel_for(0, tasks * ng, 1, [&](int64_t b, int64_t e) {
+        std::vector<Acc> scratch(size_t(kLevels * ls));
         for (int64_t t = b; t < e; ++t) {
           const int64_t task = t / ng, g = t % ng;
-          const int64_t o = task / nc, c0 = (task % nc) * kColChunk;
-          outer_task(o, c0, std::min(kColChunk, W - c0), g * CR, std::min(R, (g + 1) * CR),
-                     part.data() + t * kColChunk);
+          const int64_t o = task / nc, c0 = (task % nc) * cw;
+          outer_task(o, c0, std::min(cw, W - c0), g * CR, std::min(R, (g + 1) * CR), scratch.data(), ls,
+                     part.data() + t * cw);
         }
       });
       for (int64_t task = 0; task < tasks; ++task) {
-        const int64_t o = task / nc, c0 = (task % nc) * kColChunk;
-        const int64_t w = std::min(kColChunk, W - c0);
-        Acc* base = part.data() + task * ng * kColChunk;
-        for (int64_t j = 0; j < w; ++j) tree<Red>(base + j, ng, kColChunk);
+        const int64_t o = task / nc, c0 = (task % nc) * cw;
+        const int64_t w = std::min(cw, W - c0);
+        Acc* base = part.data() + task * ng * cw;
+        for (int64_t j = 0; j < w; ++j) tree<Red>(base + j, ng, cw);
         write_cols(o, c0, w, base);
       }
       return;
     }
-    const int64_t grain = std::max<int64_t>(1, kGrain / std::max<int64_t>(per_task, 1));
+    const int64_t grain = std::max<int64_t>(1, kGrain / std::max<int64_t>(R * cw, 1));
     parallel_for(0, tasks, grain, [&](int64_t b, int64_t e) {
-      Acc res[kColChunk];
+      std::vector<Acc> scratch(size_t(kLevels * ls + cw));
+      Acc* res = scratch.data() + kLevels * ls;
       for (int64_t task = b; task < e; ++task) {
-        const int64_t o = task / nc, c0 = (task % nc) * kColChunk;
-        const int64_t w = std::min(kColChunk, W - c0);
-        outer_task(o, c0, w, 0, R, res);
+        const int64_t o = task / nc, c0 = (task % nc) * cw;
+        const int64_t w = std::min(cw, W - c0);
+        outer_task(o, c0, w, 0, R, scratch.data(), ls, res);
         write_cols(o, c0, w, res);
       }
     });
@@ -319,8 +346,10 @@ template <typename Red> class Runner {
     }
   }
 
-  // Accumulates columns [c0, c0+w) of outer index o over reduced rows [rb, re) into res[0..w).
-  void outer_task(int64_t o, int64_t c0, int64_t w, int64_t rb, int64_t re, Acc* res) const {
+  // Accumulates columns [c0, c0+w) of outer index o over reduced rows [rb, re)
+  // into res[0..w). `lvbuf` holds kLevels cascade levels of `ls` entries.
+  void outer_task(int64_t o, int64_t c0, int64_t w, int64_t rb, int64_t re, Acc* lvbuf, int64_t ls,
+                  Acc* res) const {
     int64_t in_off, out_off;
     outer_offsets(o, in_off, out_off);
     const int64_t W = p_.ksize[p_.nk - 1], sw = p_.kin[p_.nk - 1];
@@ -328,11 +357,12 @@ template <typename Red> class Runner {
     const int nr = p_.nr;
     const int64_t n_in = p_.rsize[nr - 1], s_in = p_.rin[nr - 1];
     // Short contiguous rows that follow each other: take k rows as one wide row.
-    const bool widen = sw == 1 && w == W && s_in == W && W <= 32;
-    const int64_t k = widen ? 64 / W : 1;
+    const bool widen = sw == 1 && w == W && s_in == W && W <= kWidenMax;
+    const int64_t k = widen ? (2 * kWidenMax) / W : 1;
     const int64_t width = w * k;
 
-    Acc lv[kLevels][kColChunk];
+    Acc* lv[kLevels];
+    for (int l = 0; l < kLevels; ++l) lv[l] = lvbuf + l * ls;
     int cnt[kLevels] = {};
     int used = 1;
     for (int64_t j = 0; j < width; ++j) lv[0][j] = Red::init();
