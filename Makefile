@@ -75,16 +75,19 @@ test: deps build
 
 # Benchmarks: nabla vs LibTorch vs direct OpenBLAS, in one process, 2 threads each.
 # OPENBLAS_NUM_THREADS sets the pool OpenBLAS starts with (used by LibTorch's
-# matmul and the cblas_sgemm baseline); nabla runs OpenBLAS single-threaded
-# inside its own pool. See docs/benchmarks.md.
+# matmul and the cblas_sgemm baseline); OPENBLAS_THREAD_TIMEOUT=4 puts its idle
+# workers to sleep at once instead of spinning ~0.1 s into the next benchmark.
+# nabla runs OpenBLAS single-threaded inside its own pool. See docs/benchmarks.md.
 BENCH_THREADS ?= 2
-# Extra Google Benchmark flags; the median of 5 repetitions is what compare.py reports.
-BENCH_ARGS ?= --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+# Extra Google Benchmark flags. compare.py reports the median of 5 repetitions, run in
+# random interleaved order so that a busy moment does not hit one benchmark only.
+BENCH_ARGS ?= --benchmark_repetitions=5 --benchmark_enable_random_interleaving=true \
+  --benchmark_report_aggregates_only=true
 bench: deps bench-deps
 	cmake -S . -B $(BENCH_DIR) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Release \
 	  -DNABLA_BUILD_TESTS=OFF -DNABLA_BUILD_BENCH=ON
 	ninja -C $(BENCH_DIR) -j$(JOBS) bench_ops
-	OPENBLAS_NUM_THREADS=$(BENCH_THREADS) OMP_NUM_THREADS=$(BENCH_THREADS) \
+	OPENBLAS_NUM_THREADS=$(BENCH_THREADS) OPENBLAS_THREAD_TIMEOUT=4 OMP_NUM_THREADS=$(BENCH_THREADS) \
 	  NABLA_BENCH_THREADS=$(BENCH_THREADS) \
 	  ./$(BENCH_DIR)/bench/bench_ops --benchmark_out=$(BENCH_DIR)/bench_ops.json \
 	  --benchmark_out_format=json $(BENCH_ARGS)

@@ -20,6 +20,7 @@
 // in a fixed order, so results never depend on timing or the thread count.
 #pragma once
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
@@ -65,7 +66,9 @@ ReducePlan make_reduce_plan(const Tensor& x, const std::vector<int64_t>& axes);
 
 namespace reduce_detail {
 
-inline constexpr int64_t kLeaf = 2048;      // elements per leaf of the pairwise tree
+inline constexpr int64_t kLeaf = 16384;     // elements per leaf of the pairwise tree (contiguous)
+inline constexpr int64_t kLeafStrided = 256; // the same for strided runs (two accumulators)
+inline constexpr int64_t kSpanLeaf = 4096;   // elements per leaf when a leaf spans several rows
 inline constexpr int64_t kColChunk = 256;   // column block of the split rule (outer reductions)
 inline constexpr int64_t kMaxCols = 4096;   // widest column block of an outer-reduction task
 inline constexpr int64_t kWidenMax = 32;    // rows narrower than this are taken several at a time
@@ -125,10 +128,10 @@ template <typename Red> struct Rows {
     if (i < n) a0 = Red::combine(a0, Red::map(x[i * s]));
     return Red::combine(a0, a1);
   }
-  // Reduces x[0], x[s], ... x[(n-1)s]; pairwise above kLeaf elements
-  // (kLeaf / 8 when strided: the strided leaf has only two accumulators).
+  // Reduces x[0], x[s], ... x[(n-1)s]; pairwise above kLeaf (contiguous,
+  // K lanes: at most kLeaf / K sequential steps per lane) or kLeafStrided elements.
   static Acc row(const T* x, int64_t n, int64_t s) {
-    if (n <= (s == 1 ? kLeaf : kLeaf / 8)) return leaf(x, n, s);
+    if (n <= (s == 1 ? kLeaf : kLeafStrided)) return leaf(x, n, s);
     const int64_t h = (n / 2) / K * K;
     return Red::combine(row(x, h, s), row(x + h * s, n - h, s));
   }
@@ -141,6 +144,24 @@ template <typename Red> struct Rows {
     }
   }
 };
+
+// Calls body(t) for every t in [0, n) on the thread pool, handing the indices
+// out one at a time, so a thread that is descheduled (a busy machine) holds
+// back at most one block instead of a fixed share of the work.
+template <typename F> void dynamic_for(int64_t n, F&& body) {
+  if (n <= 0) return;
+  const int64_t nt = std::min<int64_t>(get_num_threads(), n);
+  if (nt <= 1) {
+    for (int64_t t = 0; t < n; ++t) body(t);
+    return;
+  }
+  std::atomic<int64_t> next{0};
+  parallel_for(0, nt, 1, [&](int64_t, int64_t) {
+    for (int64_t t = next.fetch_add(1, std::memory_order_relaxed); t < n;
+         t = next.fetch_add(1, std::memory_order_relaxed))
+      body(t);
+  });
+}
 
 // Pairwise combination of v[0], v[stride], ... v[(n-1)*stride] (n >= 1), in place.
 template <typename Red>
@@ -173,18 +194,17 @@ template <typename Red> class Runner {
       const int64_t CR = (R + G - 1) / G;
       const int64_t ng = (R + CR - 1) / CR;
       std::vector<Acc> part(size_t(M * ng));
-      parallel_for(0, M * ng, 1, [&](int64_t b, int64_t e) {
-        for (int64_t t = b; t < e; ++t) {
-          const int64_t m = t / ng, g = t % ng;
-          part[size_t(t)] = span(kept_ptr(m), g * CR, std::min(R, (g + 1) * CR));
-        }
+      dynamic_for(M * ng, [&](int64_t t) {
+        const int64_t m = t / ng, g = t % ng;
+        part[size_t(t)] = span(kept_ptr(m), g * CR, std::min(R, (g + 1) * CR));
       });
       for (int64_t m = 0; m < M; ++m)
         *out_ptr(m) = Red::finalize(tree<Red>(part.data() + m * ng, ng, 1), R);
       return;
     }
     const int64_t grain = std::max<int64_t>(1, kGrain / std::max<int64_t>(R, 1));
-    parallel_for(0, M, grain, [&](int64_t b, int64_t e) { inner_outputs(b, e); });
+    dynamic_for((M + grain - 1) / grain,
+                [&](int64_t b) { inner_outputs(b * grain, std::min(M, (b + 1) * grain)); });
   }
 
   // Input/output pointers of output m.
@@ -229,7 +249,7 @@ template <typename Red> class Runner {
     const int nr = p_.nr;
     const int64_t n_in = p_.rsize[nr - 1], s_in = p_.rin[nr - 1];
     if (nr == 1) return RowOps::row(base + rb * s_in, re - rb, s_in);
-    if (Red::kCascade && re - rb > 2 * kLeaf) {
+    if (Red::kCascade && re - rb > 2 * kSpanLeaf) {
       const int64_t mid = rb + (re - rb) / 2;
       return Red::combine(span(base, rb, mid), span(base, mid, re));
     }
@@ -291,14 +311,13 @@ template <typename Red> class Runner {
       const int64_t ng = (R + CR - 1) / CR;
       // part[(task * ng + g) * cw + j]
       std::vector<Acc> part(size_t(tasks * ng * cw));
-      parallel_for(0, tasks * ng, 1, [&](int64_t b, int64_t e) {
-        std::vector<Acc> scratch(size_t(kLevels * ls));
-        for (int64_t t = b; t < e; ++t) {
-          const int64_t task = t / ng, g = t % ng;
-          const int64_t o = task / nc, c0 = (task % nc) * cw;
-          outer_task(o, c0, std::min(cw, W - c0), g * CR, std::min(R, (g + 1) * CR), scratch.data(), ls,
-                     part.data() + t * cw);
-        }
+      dynamic_for(tasks * ng, [&](int64_t t) {
+        thread_local std::vector<Acc> scratch;
+        scratch.resize(size_t(kLevels * ls));
+        const int64_t task = t / ng, g = t % ng;
+        const int64_t o = task / nc, c0 = (task % nc) * cw;
+        outer_task(o, c0, std::min(cw, W - c0), g * CR, std::min(R, (g + 1) * CR), scratch.data(), ls,
+                   part.data() + t * cw);
       });
       for (int64_t task = 0; task < tasks; ++task) {
         const int64_t o = task / nc, c0 = (task % nc) * cw;
@@ -310,10 +329,11 @@ template <typename Red> class Runner {
       return;
     }
     const int64_t grain = std::max<int64_t>(1, kGrain / std::max<int64_t>(R * cw, 1));
-    parallel_for(0, tasks, grain, [&](int64_t b, int64_t e) {
-      std::vector<Acc> scratch(size_t(kLevels * ls + cw));
+    dynamic_for((tasks + grain - 1) / grain, [&](int64_t b) {
+      thread_local std::vector<Acc> scratch;
+      scratch.resize(size_t(kLevels * ls + cw));
       Acc* res = scratch.data() + kLevels * ls;
-      for (int64_t task = b; task < e; ++task) {
+      for (int64_t task = b * grain; task < std::min(tasks, (b + 1) * grain); ++task) {
         const int64_t o = task / nc, c0 = (task % nc) * cw;
         const int64_t w = std::min(cw, W - c0);
         outer_task(o, c0, w, 0, R, scratch.data(), ls, res);
