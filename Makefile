@@ -79,9 +79,9 @@ test: deps build
 # workers to sleep at once instead of spinning ~0.1 s into the next benchmark.
 # nabla runs OpenBLAS single-threaded inside its own pool. See docs/benchmarks.md.
 BENCH_THREADS ?= 2
-# Extra Google Benchmark flags. compare.py reports the median of 5 repetitions, run in
+# Extra Google Benchmark flags. compare.py reports the median of 10 repetitions, run in
 # random interleaved order so that a busy moment does not hit one benchmark only.
-BENCH_ARGS ?= --benchmark_repetitions=5 --benchmark_enable_random_interleaving=true \
+BENCH_ARGS ?= --benchmark_repetitions=10 --benchmark_enable_random_interleaving=true \
   --benchmark_report_aggregates_only=true
 bench: deps bench-deps
 	cmake -S . -B $(BENCH_DIR) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Release \

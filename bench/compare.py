@@ -80,7 +80,7 @@ def main(argv):
     print(f"\nhost: {ctx.get('host_name', '?')}, {ctx.get('num_cpus', '?')} CPUs, "
           f"threads: {ctx.get('threads', '?')}")
     print(f"\n{'benchmark':28} {'time/call':>12} {'items/s':>14} {'bytes/s':>14}")
-    for name, r in runs.items():
+    for name, r in sorted(runs.items()):
         t = r["time_ns"]
         ts = f"{t / 1e6:.3f} ms" if t >= 1e6 else f"{t / 1e3:.3f} us" if t >= 1e3 else f"{t:.1f} ns"
         ips = human(r["items_per_second"], "") if r["items_per_second"] else "-"
@@ -98,11 +98,11 @@ def main(argv):
         ok = r >= target if kind == "throughput" else r <= target
         missed += not ok
         cmp = ">=" if kind == "throughput" else "<="
-        print(f"{label:42} {r:7.2f} {cmp + ' ' + format(target, '.2f'):>8}  {'met' if ok else 'MISSED'}")
+        print(f"{label:42} {r:7.3f} {cmp + ' ' + format(target, '.2f'):>8}  {'met' if ok else 'MISSED'}")
     for label, op, num, den, kind in INFO:
         r = ratio(runs, op, num, den, kind)
         if r is not None:
-            print(f"{label:42} {r:7.2f} {'(info)':>8}")
+            print(f"{label:42} {r:7.3f} {'(info)':>8}")
     print(f"\n{missed} target(s) missed or not measured" if missed else "\nall targets met")
     return 0
 
