@@ -1,5 +1,8 @@
 // nabla: a deep-learning framework in C++20. Include this one header.
 #pragma once
+#include "nabla/autodiff/custom_gradient.h"
+#include "nabla/autodiff/gradient_tape.h"
+#include "nabla/autodiff/stop_gradient.h"
 #include "nabla/core/allocator.h"
 #include "nabla/core/device.h"
 #include "nabla/core/dtype.h"

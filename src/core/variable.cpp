@@ -6,6 +6,7 @@
 #include "nabla/ops/cast.h"
 #include "nabla/ops/elementwise.h"
 #include "nabla/ops/shape_ops.h"
+#include "autodiff/autograd_meta.h"
 
 namespace nabla {
 
@@ -14,6 +15,12 @@ struct Variable::Impl {
   std::string name;
   bool trainable = true;
   uint64_t id = 0;
+  std::shared_ptr<AutogradMeta> meta = std::make_shared<AutogradMeta>();
+  // Makes `t` the value, tagged as this variable's (for GradientTape).
+  void set_value(Tensor t) {
+    t.impl().autograd = meta;
+    value = std::move(t);
+  }
 };
 
 namespace {
@@ -30,19 +37,23 @@ std::string default_name(uint64_t id) { return "Variable:" + std::to_string(id);
 
 Variable::Variable(const Tensor& initial, VariableOptions options) : impl_(std::make_shared<Impl>()) {
   NB_CHECK(initial.defined(), InvalidArgument, "Variable needs a defined initial value");
-  impl_->value = deep_copy(initial);
   impl_->id = g_next_id++;
+  impl_->meta->variable_id = impl_->id;
+  impl_->set_value(deep_copy(initial));
   impl_->name = options.name.empty() ? default_name(impl_->id) : options.name;
   impl_->trainable = options.trainable;
+  impl_->meta->trainable = options.trainable;
 }
 
 Variable::Variable(const Variable& other) {
   if (!other.impl_) return;
   impl_ = std::make_shared<Impl>();
-  impl_->value = deep_copy(other.impl_->value);
   impl_->id = g_next_id++;
+  impl_->meta->variable_id = impl_->id;
+  impl_->set_value(deep_copy(other.impl_->value));
   impl_->name = other.impl_->name;
   impl_->trainable = other.impl_->trainable;
+  impl_->meta->trainable = other.impl_->trainable;
 }
 
 Variable& Variable::operator=(const Variable& other) {
@@ -56,14 +67,18 @@ const Tensor& Variable::value() const {
 }
 const std::string& Variable::name() const { value(); return impl_->name; }
 bool Variable::trainable() const { value(); return impl_->trainable; }
-void Variable::set_trainable(bool t) { value(); impl_->trainable = t; }
+void Variable::set_trainable(bool t) {
+  value();
+  impl_->trainable = t;
+  impl_->meta->trainable = t;
+}
 uint64_t Variable::id() const { value(); return impl_->id; }
 
 Tensor& Variable::mutable_value() {
   const Tensor& v = value();
   // Copy-on-write: if any snapshot or view still shares the storage, detach.
   if (v.impl_ptr().use_count() > 1 || v.storage().use_count() > 1 || !v.is_contiguous())
-    impl_->value = deep_copy(v);
+    impl_->set_value(deep_copy(v));
   return impl_->value;
 }
 

@@ -16,6 +16,12 @@ NB_REGISTER_OP(kCast) {
   d.infer = [](Inputs in, const Attrs& a) -> std::vector<TensorSpec> {
     return {{in[0].shape(), a.get<DType>("dtype")}};
   };
+  // Between floating types the gradient is cast back; other casts carry none.
+  d.gradient = [](const GradContext& ctx) -> TensorList {
+    const DType from = ctx.inputs[0].dtype();
+    if (!is_floating(from) || !is_floating(ctx.outputs[0].dtype())) return {Tensor()};
+    return {cast(ctx.output_grads[0], from)};
+  };
   for (int t = 0; t < kNumDTypes; ++t)
     d.kernels[int(DeviceType::CPU)][t] = [](Inputs in, std::span<Tensor> out, const Attrs&) {
       detail::copy_into(out[0], in[0]);

@@ -3,6 +3,7 @@
 #include "nabla/ops/elementwise.h"
 
 #include "nabla/ops/creation.h"
+#include "autodiff/grad_util.h"
 #include "ops/op_util.h"
 
 namespace nabla {
@@ -216,4 +217,124 @@ NB_DEFINE_OPERATOR(||, logical_or)
 Tensor operator-(const Tensor& x) { return negative(x); }
 Tensor operator!(const Tensor& x) { return logical_not(x); }
 
+}  // namespace nabla
+
+// ---- Gradients (TensorFlow's formulas; composed of registry ops) ----------
+namespace nabla {
+namespace {
+
+using grad::binary_result;
+using grad::scalar_of;
+
+Tensor zero_of(const Tensor& like) { return scalar_of(0, like); }
+
+NB_REGISTER_GRADIENT(add_grad, "Add") {
+  const Tensor& g = ctx.output_grads[0];
+  return binary_result(ctx, g, g);
+}
+NB_REGISTER_GRADIENT(sub_grad, "Sub") {
+  const Tensor& g = ctx.output_grads[0];
+  return binary_result(ctx, g, ctx.needs(1) ? negative(g) : Tensor());
+}
+NB_REGISTER_GRADIENT(mul_grad, "Mul") {
+  const Tensor &g = ctx.output_grads[0], &a = ctx.inputs[0], &b = ctx.inputs[1];
+  return binary_result(ctx, ctx.needs(0) ? g * b : Tensor(), ctx.needs(1) ? g * a : Tensor());
+}
+NB_REGISTER_GRADIENT(div_grad, "Div") {
+  const Tensor &g = ctx.output_grads[0], &a = ctx.inputs[0], &b = ctx.inputs[1];
+  return binary_result(ctx, ctx.needs(0) ? g / b : Tensor(),
+                       ctx.needs(1) ? g * (negative(a) / b / b) : Tensor());
+}
+// x mod y = x - floor(x / y) * y.
+NB_REGISTER_GRADIENT(floormod_grad, "FloorMod") {
+  const Tensor &g = ctx.output_grads[0], &a = ctx.inputs[0], &b = ctx.inputs[1];
+  return binary_result(ctx, g, ctx.needs(1) ? negative(g) * floordiv(a, b) : Tensor());
+}
+// d(x^y)/dx = y x^(y-1); d(x^y)/dy = x^y log(x) for x > 0, else 0 (as TF).
+NB_REGISTER_GRADIENT(pow_grad, "Pow") {
+  const Tensor &g = ctx.output_grads[0], &x = ctx.inputs[0], &y = ctx.inputs[1], &z = ctx.outputs[0];
+  Tensor gx, gy;
+  if (ctx.needs(0)) gx = g * y * pow(x, y - scalar_of(1, y));
+  if (ctx.needs(1)) {
+    const Tensor pos = greater(x, zero_of(x));
+    // log of a safe value, so that no NaN/inf enters even the unselected branch.
+    const Tensor log_x = where(pos, log(where(pos, x, scalar_of(1, x))), zero_of(x));
+    gy = g * z * log_x;
+  }
+  return binary_result(ctx, gx, gy);
+}
+// Ties: the whole gradient goes to x (TF's greater_equal / less_equal masks).
+TensorList min_max_grad(const GradContext& ctx, bool is_max) {
+  const Tensor &g = ctx.output_grads[0], &x = ctx.inputs[0], &y = ctx.inputs[1];
+  const Tensor x_wins = is_max ? greater_equal(x, y) : less_equal(x, y);
+  const Tensor z = zero_of(g);
+  return binary_result(ctx, ctx.needs(0) ? where(x_wins, g, z) : Tensor(),
+                       ctx.needs(1) ? where(x_wins, z, g) : Tensor());
+}
+NB_REGISTER_GRADIENT(maximum_grad, "Maximum") { return min_max_grad(ctx, true); }
+NB_REGISTER_GRADIENT(minimum_grad, "Minimum") { return min_max_grad(ctx, false); }
+
+NB_REGISTER_GRADIENT(neg_grad, "Neg") { return {negative(ctx.output_grads[0])}; }
+NB_REGISTER_GRADIENT(abs_grad, "Abs") { return {ctx.output_grads[0] * sign(ctx.inputs[0])}; }
+NB_REGISTER_GRADIENT(square_grad, "Square") {
+  return {ctx.output_grads[0] * (scalar_of(2, ctx.inputs[0]) * ctx.inputs[0])};
+}
+// 0.5 g / sqrt(x): inf at x = 0, as TF.
+NB_REGISTER_GRADIENT(sqrt_grad, "Sqrt") {
+  return {ctx.output_grads[0] * scalar_of(0.5, ctx.outputs[0]) / ctx.outputs[0]};
+}
+NB_REGISTER_GRADIENT(rsqrt_grad, "Rsqrt") {
+  const Tensor& y = ctx.outputs[0];
+  return {ctx.output_grads[0] * (y * y * y) * scalar_of(-0.5, y)};
+}
+NB_REGISTER_GRADIENT(exp_grad, "Exp") { return {ctx.output_grads[0] * ctx.outputs[0]}; }
+NB_REGISTER_GRADIENT(log_grad, "Log") { return {ctx.output_grads[0] / ctx.inputs[0]}; }
+NB_REGISTER_GRADIENT(log1p_grad, "Log1p") {
+  return {ctx.output_grads[0] / (scalar_of(1, ctx.inputs[0]) + ctx.inputs[0])};
+}
+NB_REGISTER_GRADIENT(expm1_grad, "Expm1") { return {ctx.output_grads[0] * exp(ctx.inputs[0])}; }
+NB_REGISTER_GRADIENT(sin_grad, "Sin") { return {ctx.output_grads[0] * cos(ctx.inputs[0])}; }
+NB_REGISTER_GRADIENT(cos_grad, "Cos") { return {negative(ctx.output_grads[0]) * sin(ctx.inputs[0])}; }
+NB_REGISTER_GRADIENT(tan_grad, "Tan") {
+  const Tensor c = cos(ctx.inputs[0]);
+  return {ctx.output_grads[0] / (c * c)};
+}
+NB_REGISTER_GRADIENT(tanh_grad, "Tanh") {
+  const Tensor& y = ctx.outputs[0];
+  return {ctx.output_grads[0] * (scalar_of(1, y) - y * y)};
+}
+NB_REGISTER_GRADIENT(sigmoid_grad, "Sigmoid") {
+  const Tensor& y = ctx.outputs[0];
+  return {ctx.output_grads[0] * (y * (scalar_of(1, y) - y))};
+}
+// 0 at x = 0, as TF.
+NB_REGISTER_GRADIENT(relu_grad, "Relu") {
+  const Tensor& x = ctx.inputs[0];
+  return {where(greater(x, zero_of(x)), ctx.output_grads[0], zero_of(x))};
+}
+NB_REGISTER_GRADIENT(erf_grad, "Erf") {
+  const Tensor& x = ctx.inputs[0];
+  return {ctx.output_grads[0] * (scalar_of(1.1283791670955126, x) * exp(negative(x * x)))};
+}
+// The gradient flows to x where lo <= x <= hi, to lo where x < lo, to hi where x > hi.
+NB_REGISTER_GRADIENT(clip_grad, "ClipByValue") {
+  const Tensor &g = ctx.output_grads[0], &x = ctx.inputs[0];
+  const Tensor below = less(x, ctx.inputs[1]), above = greater(x, ctx.inputs[2]);
+  const Tensor z = zero_of(g);
+  TensorList r(3);
+  if (ctx.needs(0)) r[0] = where(logical_or(below, above), z, g);
+  if (ctx.needs(1)) r[1] = grad::unbroadcast(where(below, g, z), ctx.inputs[1].shape());
+  if (ctx.needs(2)) r[2] = grad::unbroadcast(where(above, g, z), ctx.inputs[2].shape());
+  return r;
+}
+NB_REGISTER_GRADIENT(select_grad, "Select") {
+  const Tensor &g = ctx.output_grads[0], &c = ctx.inputs[0];
+  const Tensor z = zero_of(g);
+  TensorList r(3);
+  if (ctx.needs(1)) r[1] = grad::unbroadcast(where(c, g, z), ctx.inputs[1].shape());
+  if (ctx.needs(2)) r[2] = grad::unbroadcast(where(c, z, g), ctx.inputs[2].shape());
+  return r;
+}
+
+}  // namespace
 }  // namespace nabla

@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "nabla/ops/shape_ops.h"
+#include "autodiff/grad_util.h"
 #include "ops/op_util.h"
 
 namespace nabla {
@@ -48,6 +49,23 @@ NB_REGISTER_OP(kMatMul) {
     out.push_back(m);
     out.push_back(n);
     return {{out, in[0].dtype()}};
+  };
+  // TF's BatchMatMulV2 gradient for each combination of transpose flags; the
+  // batch dimensions a or b were broadcast over are summed back.
+  d.gradient = [](const GradContext& ctx) -> TensorList {
+    const Tensor &a = ctx.inputs[0], &b = ctx.inputs[1], &g = ctx.output_grads[0];
+    const bool ta = ctx.attrs.get_or<bool>("transpose_a", false);
+    const bool tb = ctx.attrs.get_or<bool>("transpose_b", false);
+    Tensor ga, gb;
+    if (ctx.needs(0)) {
+      ga = !ta ? matmul(g, b, {.transpose_a = false, .transpose_b = !tb})
+               : matmul(b, g, {.transpose_a = tb, .transpose_b = true});
+    }
+    if (ctx.needs(1)) {
+      gb = !tb ? matmul(a, g, {.transpose_a = !ta, .transpose_b = false})
+               : matmul(g, a, {.transpose_a = true, .transpose_b = ta});
+    }
+    return grad::binary_result(ctx, ga, gb);
   };
   return d;
 }

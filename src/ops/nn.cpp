@@ -2,6 +2,8 @@
 // public API of nabla/ops/nn.h). Kernels: src/kernels/cpu/softmax_kernels.cpp.
 #include "nabla/ops/nn.h"
 
+#include "nabla/ops/elementwise.h"
+#include "nabla/ops/reduce.h"
 #include "nabla/ops/registry.h"
 #include "ops/op_util.h"
 
@@ -24,6 +26,12 @@ NB_REGISTER_OP(kSoftmax) {
   d.min_inputs = d.max_inputs = 1;
   d.attr_names = {"axis"};
   d.infer = [](Inputs in, const Attrs& a) { return infer_softmax("Softmax", in, a); };
+  // dx = (g - sum(g * y, axis)) * y
+  d.gradient = [](const GradContext& ctx) -> TensorList {
+    const Tensor &y = ctx.outputs[0], &g = ctx.output_grads[0];
+    const int64_t axis = ctx.attrs.get<int64_t>("axis");
+    return {(g - reduce_sum(g * y, {axis}, true)) * y};
+  };
   return d;
 }
 
@@ -34,6 +42,12 @@ NB_REGISTER_OP(kLogSoftmax) {
   d.min_inputs = d.max_inputs = 1;
   d.attr_names = {"axis"};
   d.infer = [](Inputs in, const Attrs& a) { return infer_softmax("LogSoftmax", in, a); };
+  // dx = g - softmax(x) * sum(g, axis), with softmax(x) = exp(y) (stable: y <= 0)
+  d.gradient = [](const GradContext& ctx) -> TensorList {
+    const Tensor &y = ctx.outputs[0], &g = ctx.output_grads[0];
+    const int64_t axis = ctx.attrs.get<int64_t>("axis");
+    return {g - exp(y) * reduce_sum(g, {axis}, true)};
+  };
   return d;
 }
 

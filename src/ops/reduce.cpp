@@ -5,6 +5,7 @@
 #include "nabla/ops/cast.h"
 #include "nabla/ops/elementwise.h"
 #include "nabla/ops/shape_ops.h"
+#include "autodiff/grad_util.h"
 #include "ops/op_util.h"
 
 namespace nabla {
@@ -153,4 +154,68 @@ Moments moments(const Tensor& x, const Axes& axes, bool keepdims) {
   return {m, variance};
 }
 
+}  // namespace nabla
+
+// ---- Gradients -------------------------------------------------------------
+namespace nabla {
+namespace {
+
+std::vector<int64_t> reduced_axes(const GradContext& ctx) {
+  return ops::normalize_axes(ops::int_list(ctx.attrs, "axes"), ctx.inputs[0].rank());
+}
+int64_t reduced_count(const Shape& s, const std::vector<int64_t>& axes) {
+  int64_t n = 1;
+  for (int64_t a : axes) n *= s[size_t(a)];
+  return n;
+}
+
+NB_REGISTER_GRADIENT(sum_grad, "ReduceSum") {
+  return {grad::expand_reduced(ctx.output_grads[0], ctx.inputs[0].shape(), reduced_axes(ctx))};
+}
+NB_REGISTER_GRADIENT(mean_grad, "ReduceMean") {
+  const auto axes = reduced_axes(ctx);
+  const Tensor& x = ctx.inputs[0];
+  const Tensor g = ctx.output_grads[0] / grad::scalar_of(double(reduced_count(x.shape(), axes)), x);
+  return {grad::expand_reduced(g, x.shape(), axes)};
+}
+// The gradient goes to the positions of the extremum, split evenly among ties (as TF).
+TensorList extremum_grad(const GradContext& ctx) {
+  const auto axes = reduced_axes(ctx);
+  const Tensor& x = ctx.inputs[0];
+  const Tensor y = grad::keep_reduced_dims(ctx.outputs[0], x.shape(), axes);
+  const Tensor hits = cast(equal(x, y), x.dtype());
+  const Tensor count = reduce_sum(hits, axes, true);
+  const Tensor g = grad::keep_reduced_dims(ctx.output_grads[0], x.shape(), axes);
+  return {hits * (g / count)};
+}
+NB_REGISTER_GRADIENT(max_grad, "ReduceMax") { return extremum_grad(ctx); }
+NB_REGISTER_GRADIENT(min_grad, "ReduceMin") { return extremum_grad(ctx); }
+// d(prod)/dx_i = product of the others, exact when x contains zeros: with no
+// zero it is prod/x_i; with one zero only that position gets the product of
+// the non-zeros; with two or more zeros every derivative is 0.
+NB_REGISTER_GRADIENT(prod_grad, "ReduceProd") {
+  const auto axes = reduced_axes(ctx);
+  const Tensor& x = ctx.inputs[0];
+  const Tensor zero = grad::scalar_of(0, x), one = grad::scalar_of(1, x);
+  const Tensor is_zero = equal(x, zero);
+  const Tensor zeros_in_slice = reduce_sum(cast(is_zero, x.dtype()), axes, true);
+  const Tensor x_nz = where(is_zero, one, x);
+  const Tensor prod_nz = reduce_prod(x_nz, axes, true);
+  const Tensor others = where(equal(zeros_in_slice, zero), prod_nz / x_nz,
+                              where(logical_and(is_zero, equal(zeros_in_slice, one)),
+                                    broadcast_to(prod_nz, x.shape()), zero));
+  return {others * grad::keep_reduced_dims(ctx.output_grads[0], x.shape(), axes)};
+}
+NB_REGISTER_GRADIENT(logsumexp_grad, "ReduceLogSumExp") {
+  const auto axes = reduced_axes(ctx);
+  const Tensor& x = ctx.inputs[0];
+  const Tensor y = grad::keep_reduced_dims(ctx.outputs[0], x.shape(), axes);
+  return {grad::keep_reduced_dims(ctx.output_grads[0], x.shape(), axes) * exp(x - y)};
+}
+NB_REGISTER_GRADIENT(cumsum_grad, "Cumsum") {
+  return {cumsum(ctx.output_grads[0], ctx.attrs.get<int64_t>("axis"),
+                 ctx.attrs.get_or<bool>("exclusive", false), !ctx.attrs.get_or<bool>("reverse", false))};
+}
+
+}  // namespace
 }  // namespace nabla

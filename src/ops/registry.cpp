@@ -83,6 +83,16 @@ const OpDef& register_op(OpDef def) {
   return e;
 }
 
+void register_gradient(std::string_view name, GradFn fn) { op_entry(name).gradient = fn; }
+
+bool observers_active() { return !t_observers.empty(); }
+
+void notify_custom_gradient(Inputs inputs, Inputs outputs,
+                            const std::shared_ptr<const CustomBackward>& backward) {
+  std::vector<OpObserver*> obs = t_observers;
+  for (OpObserver* o : obs) o->on_custom_gradient(inputs, outputs, backward);
+}
+
 void register_kernel(std::string_view name, DeviceType dev, std::initializer_list<DType> dtypes,
                      KernelFn fn) {
   OpDef& e = op_entry(name);
@@ -169,9 +179,15 @@ TensorList call_op(const OpDef& op, Inputs inputs, const Attrs& attrs) {
             "expected all inputs on the same device, but input #0 is on ", device.str(),
             " and input #", i, " is on ", inputs[i].device().str()));
     }
-    if (op.compute) outs = op.compute(inputs, attrs);
-    else if (op.infer) outs = run_kernel(op, inputs, attrs, device);
-    else throw Internal("op has neither infer nor compute function");
+    NB_CHECK(op.compute || op.infer, Internal, "op has neither infer nor compute function");
+    if (t_observers.empty()) [[likely]] {
+      outs = op.compute ? op.compute(inputs, attrs) : run_kernel(op, inputs, attrs, device);
+    } else {
+      // Ops run inside this one (composites, half-precision casts) are part of
+      // it: observers see only the outer op.
+      PauseOpObservers pause;
+      outs = op.compute ? op.compute(inputs, attrs) : run_kernel(op, inputs, attrs, device);
+    }
   } catch (const Error&) {
     rethrow_with_op(op);
   }

@@ -9,6 +9,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -67,6 +68,10 @@ struct TensorSpec {
 using TensorList = std::vector<Tensor>;
 using Inputs = std::span<const Tensor>;
 
+// The user-written backward of a custom-gradient call: output gradients
+// (undefined ones replaced by zeros) -> one gradient per input.
+using CustomBackward = std::function<TensorList(const TensorList& output_grads)>;
+
 // Shape/dtype inference. Throws InvalidArgument on bad inputs/attributes.
 using InferFn = std::vector<TensorSpec> (*)(Inputs inputs, const Attrs& attrs);
 // A kernel writes the pre-allocated (contiguous) outputs.
@@ -74,11 +79,21 @@ using KernelFn = void (*)(Inputs inputs, std::span<Tensor> outputs, const Attrs&
 // Whole-op implementation for view ops and ops composed of other ops; used
 // instead of infer + kernel when set.
 using ComputeFn = TensorList (*)(Inputs inputs, const Attrs& attrs);
-// Gradient: given the forward inputs/outputs and the gradients of the outputs
-// (undefined where an output got none), returns one gradient per input
-// (undefined for inputs that get none). Written with registry ops.
-using GradFn = TensorList (*)(Inputs inputs, Inputs outputs, Inputs output_grads,
-                              const Attrs& attrs);
+// What a gradient function sees: the forward inputs, outputs and attributes,
+// the gradients of the outputs (undefined where an output got none; never all
+// undefined), and which input gradients are wanted.
+struct GradContext {
+  Inputs inputs;
+  Inputs outputs;
+  Inputs output_grads;
+  const Attrs& attrs;
+  uint64_t needed = ~uint64_t(0);  // bit i: the gradient of input i is wanted
+  bool needs(size_t i) const { return i >= 64 || ((needed >> i) & 1) != 0; }
+};
+// Gradient: returns one tensor per input, shaped and typed like that input
+// (undefined for inputs that get none or are not needed). Written with
+// registry ops only, so it runs on every device and can be differentiated again.
+using GradFn = TensorList (*)(const GradContext& ctx);
 // Picks the dtype whose kernel runs (default: dtype of input 0, else output 0).
 using KernelDTypeFn = DType (*)(Inputs inputs, const Attrs& attrs);
 
@@ -112,6 +127,8 @@ std::vector<const OpDef*> all_ops();
 
 // Fills the entry of def.name with `def` (kernels already attached are kept).
 const OpDef& register_op(OpDef def);
+// Sets the gradient function of op `name` (any static-initialisation order).
+void register_gradient(std::string_view name, GradFn fn);
 // Attaches `fn` as the kernel of op `name` for each dtype in `dtypes`.
 void register_kernel(std::string_view name, DeviceType dev, std::initializer_list<DType> dtypes,
                      KernelFn fn);
@@ -131,7 +148,18 @@ class OpObserver {
  public:
   virtual ~OpObserver() = default;
   virtual void on_op(const OpDef& op, Inputs inputs, const Attrs& attrs, Inputs outputs) = 0;
+  // A call whose gradient is a user function (nb::custom_gradient): the
+  // outputs depend on the inputs through `backward` only.
+  virtual void on_custom_gradient(Inputs inputs, Inputs outputs,
+                                  const std::shared_ptr<const CustomBackward>& backward) {
+    (void)inputs, (void)outputs, (void)backward;
+  }
 };
+// True when an observer is active on this thread (the tape is recording).
+bool observers_active();
+// Tells this thread's observers about a custom-gradient call.
+void notify_custom_gradient(Inputs inputs, Inputs outputs,
+                            const std::shared_ptr<const CustomBackward>& backward);
 // RAII registration of an observer on the current thread (innermost last).
 class ScopedOpObserver {
  public:
@@ -164,3 +192,12 @@ class PauseOpObservers {
   [[maybe_unused]] static const ::nabla::OpDef& ident =              \
       ::nabla::register_op(ident##_make());                          \
   static ::nabla::OpDef ident##_make()
+
+// Registers the gradient of an op defined elsewhere in the same file (ops
+// defined by macros). Use inside an anonymous namespace:
+//   NB_REGISTER_GRADIENT(exp_grad, "Exp") { return {ctx.output_grads[0] * ctx.outputs[0]}; }
+#define NB_REGISTER_GRADIENT(ident, opname)                                            \
+  static ::nabla::TensorList ident(const ::nabla::GradContext& ctx);                  \
+  [[maybe_unused]] static const bool ident##_registered =                            \
+      (::nabla::register_gradient(opname, &ident), true);                             \
+  static ::nabla::TensorList ident([[maybe_unused]] const ::nabla::GradContext& ctx)
