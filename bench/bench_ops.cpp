@@ -2,7 +2,12 @@
 //   add_16M       element-wise add of two 2^24-element float32 tensors
 //   reduce_sum_16M  sum of a 2^24-element float32 tensor
 //   matmul_1024   1024x1024 float32 matmul (+ cblas_sgemm baseline)
-//   add_1         add of two 1-element float32 tensors (per-op overhead)
+//   add_1         add of two 1-element float32 tensors (per-op overhead);
+//                 add_1/nabla_idle_tape: the same with a GradientTape alive
+//                 that does not watch the inputs (nothing recorded)
+//   grad_mul_1    tape + multiply of 1-element tensors + gradient (autodiff overhead)
+//   grad_mlp_32   loss and gradients of a 784-128-10 MLP (relu, softmax cross
+//                 entropy) on a batch of 32: forward + backward
 // Every benchmark is named OP/IMPL; bench/compare.py turns the JSON output
 // into ratios. Threads: NABLA_BENCH_THREADS (default 2) for nabla's pool,
 // LibTorch's intra-op (OpenMP) pool and OpenBLAS (for LibTorch's matmul and the
@@ -23,6 +28,7 @@
 #ifdef NABLA_BENCH_TORCH
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <torch/csrc/autograd/autograd.h>
 #endif
 
 namespace nb = nabla;
@@ -84,6 +90,47 @@ void nabla_add(benchmark::State& st, int64_t n) {
     benchmark::ClobberMemory();
   }
   set_add_counters(st, n);
+}
+
+void nabla_add_idle_tape(benchmark::State& st) {
+  const nb::Tensor a = nabla_tensor(0, {1}), b = nabla_tensor(1, {1});
+  nb::GradientTape tape;  // alive, but a and b are not watched: records nothing
+  for (auto _ : st) {
+    nb::Tensor c = nb::add(a, b);
+    benchmark::DoNotOptimize(c.raw_data());
+    benchmark::ClobberMemory();
+  }
+  set_add_counters(st, 1);
+}
+
+void nabla_grad_mul(benchmark::State& st) {
+  const nb::Tensor a = nabla_tensor(0, {1}), b = nabla_tensor(1, {1});
+  for (auto _ : st) {
+    nb::GradientTape tape;
+    tape.watch(a);
+    nb::Tensor c = nb::multiply(a, b);
+    nb::Tensor g = tape.gradient(c, a);
+    benchmark::DoNotOptimize(g.raw_data());
+    benchmark::ClobberMemory();
+  }
+}
+
+constexpr int64_t kBatch = 32, kIn = 784, kHidden = 128, kOut = 10;
+
+void nabla_grad_mlp(benchmark::State& st) {
+  const nb::Tensor x = nabla_tensor(0, {kBatch, kIn});
+  nb::Variable w1(nabla_tensor(1, {kIn, kHidden}) * 0.01f), b1(nb::zeros({kHidden}));
+  nb::Variable w2(nabla_tensor(2, {kHidden, kOut}) * 0.1f), b2(nb::zeros({kOut}));
+  const nb::Tensor labels = nb::one_hot(nb::arange(0, kBatch) % 10, kOut);
+  for (auto _ : st) {
+    nb::GradientTape tape;
+    nb::Tensor h = nb::relu(nb::matmul(x, w1) + b1);
+    nb::Tensor logits = nb::matmul(h, w2) + b2;
+    nb::Tensor loss = nb::reduce_mean(-nb::reduce_sum(labels * nb::log_softmax(logits), {-1}));
+    std::vector<nb::Tensor> g = tape.gradient(loss, {w1, b1, w2, b2});
+    benchmark::DoNotOptimize(g[0].raw_data());
+    benchmark::ClobberMemory();
+  }
 }
 
 void nabla_reduce_sum(benchmark::State& st) {
@@ -156,6 +203,34 @@ void torch_add_out(benchmark::State& st, int64_t n) {
   set_add_counters(st, n);
 }
 
+void torch_grad_mul(benchmark::State& st) {
+  const at::Tensor a = torch_tensor(0, {1}).set_requires_grad(true), b = torch_tensor(1, {1});
+  for (auto _ : st) {
+    at::Tensor c = at::mul(a, b);
+    auto g = torch::autograd::grad({c}, {a}, {at::ones_like(c)});
+    benchmark::DoNotOptimize(g[0].data_ptr());
+    benchmark::ClobberMemory();
+  }
+}
+
+void torch_grad_mlp(benchmark::State& st) {
+  BlasThreads threads(g_threads);  // LibTorch's float32 GEMM is OpenBLAS sgemm here
+  const at::Tensor x = torch_tensor(0, {kBatch, kIn});
+  const at::Tensor w1 = (torch_tensor(1, {kIn, kHidden}) * 0.01f).set_requires_grad(true);
+  const at::Tensor b1 = at::zeros({kHidden}).set_requires_grad(true);
+  const at::Tensor w2 = (torch_tensor(2, {kHidden, kOut}) * 0.1f).set_requires_grad(true);
+  const at::Tensor b2 = at::zeros({kOut}).set_requires_grad(true);
+  const at::Tensor labels = at::one_hot(at::arange(kBatch) % 10, kOut).to(at::kFloat);
+  for (auto _ : st) {
+    at::Tensor h = at::relu(at::matmul(x, w1) + b1);
+    at::Tensor logits = at::matmul(h, w2) + b2;
+    at::Tensor loss = (-(labels * at::log_softmax(logits, -1)).sum(-1)).mean();
+    auto g = torch::autograd::grad({loss}, {w1, b1, w2, b2});
+    benchmark::DoNotOptimize(g[0].data_ptr());
+    benchmark::ClobberMemory();
+  }
+}
+
 void torch_reduce_sum(benchmark::State& st) {
   const at::Tensor x = torch_tensor(0, {kBig});
   for (auto _ : st) {
@@ -202,6 +277,15 @@ int main(int argc, char** argv) {
   reg("add_1/nabla", [](benchmark::State& st) { nabla_add(st, 1); });
 #ifdef NABLA_BENCH_TORCH
   reg("add_1/torch", [](benchmark::State& st) { torch_add(st, 1); });
+#endif
+  reg("add_1/nabla_idle_tape", nabla_add_idle_tape);
+  reg("grad_mul_1/nabla", nabla_grad_mul);
+#ifdef NABLA_BENCH_TORCH
+  reg("grad_mul_1/torch", torch_grad_mul);
+#endif
+  reg("grad_mlp_32/nabla", nabla_grad_mlp);
+#ifdef NABLA_BENCH_TORCH
+  reg("grad_mlp_32/torch", torch_grad_mlp);
 #endif
   reg("add_16M/nabla", [](benchmark::State& st) { nabla_add(st, kBig); });
 #ifdef NABLA_BENCH_TORCH

@@ -19,12 +19,15 @@ CHECKS = [
     ("reduce_sum, 2^24 f32", "reduce_sum_16M", "nabla", "torch", "throughput", 1.0),
     ("matmul 1024^2 f32 vs cblas_sgemm", "matmul_1024", "nabla", "cblas", "throughput", 0.95),
     ("per-op overhead, add of 1 element", "add_1", "nabla", "torch", "time", 0.5),
+    ("tape + mul + gradient, 1 element", "grad_mul_1", "nabla", "torch", "time", 1.0),
+    ("MLP 784-128-10 batch 32, loss + gradients", "grad_mlp_32", "nabla", "torch", "time", 1.0),
 ]
 # Shown for information, no target.
 INFO = [
     ("add 2^24 vs LibTorch add_out (no alloc)", "add_16M", "nabla", "torch_out", "throughput"),
     ("matmul 1024^2 f32 vs LibTorch", "matmul_1024", "nabla", "torch", "throughput"),
     ("LibTorch matmul vs cblas_sgemm", "matmul_1024", "torch", "cblas", "throughput"),
+    ("add of 1 element: idle tape alive vs no tape", "add_1", "nabla_idle_tape", "nabla", "time"),
 ]
 
 TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}

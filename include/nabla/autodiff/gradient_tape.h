@@ -46,7 +46,7 @@ struct GradientTapeOptions {
 struct GradientOptions {
   // Seeds, one per target, shaped like it (default: ones, i.e. the gradient of
   // the sum of the target's elements).
-  std::vector<Tensor> output_gradients;
+  std::vector<Tensor> output_gradients = {};
   UnconnectedGradients unconnected_gradients = UnconnectedGradients::None;
 };
 

@@ -18,7 +18,7 @@
 namespace nabla {
 
 struct VariableOptions {
-  std::string name;
+  std::string name = {};
   bool trainable = true;
 };
 
