@@ -244,6 +244,18 @@ template <typename Red> class Runner {
     }
   }
 
+  // Position of flat reduced index rb from `base`: fills the multi-index
+  // idx[0..nr) and returns the element pointer.
+  const T* seek_reduced(const T* base, int64_t rb, int64_t* idx) const {
+    const T* q = base;
+    for (int d = p_.nr - 1; d >= 0 && rb != 0; --d) {
+      idx[d] = rb % p_.rsize[d];
+      rb /= p_.rsize[d];
+      q += idx[d] * p_.rin[d];
+    }
+    return q;
+  }
+
   // Reduces the flat reduced-index range [rb, re) starting at `base`.
   Acc span(const T* base, int64_t rb, int64_t re) const {
     const int nr = p_.nr;
@@ -254,15 +266,7 @@ template <typename Red> class Runner {
       return Red::combine(span(base, rb, mid), span(base, mid, re));
     }
     int64_t idx[ReducePlan::kMaxDims] = {};
-    const T* q = base;
-    if (rb != 0) {
-      int64_t rem = rb;
-      for (int d = nr - 1; d >= 0; --d) {
-        idx[d] = rem % p_.rsize[d];
-        rem /= p_.rsize[d];
-        q += idx[d] * p_.rin[d];
-      }
-    }
+    const T* q = seek_reduced(base, rb, idx);
     // Contiguous rows share one set of lanes (no horizontal sum per row).
     const bool lanes = s_in == 1 && re - rb >= RowOps::K;
     Acc lane[RowOps::K];
@@ -404,15 +408,7 @@ template <typename Red> class Runner {
     };
 
     int64_t idx[ReducePlan::kMaxDims] = {};
-    const T* q = base;
-    if (rb != 0) {
-      int64_t rem = rb;
-      for (int d = nr - 1; d >= 0; --d) {
-        idx[d] = rem % p_.rsize[d];
-        rem /= p_.rsize[d];
-        q += idx[d] * p_.rin[d];
-      }
-    }
+    const T* q = seek_reduced(base, rb, idx);
     int64_t pos = rb;
     while (pos < re) {
       const int64_t len = std::min(n_in - idx[nr - 1], re - pos);

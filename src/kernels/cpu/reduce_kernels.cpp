@@ -1,19 +1,8 @@
 // The reduction planner and the CPU kernels ReduceAny, ReduceAll,
 // ReduceLogSumExp (on the engine of reduce_engine.h). Sum/Mean, Max/Min and
 // Prod are registered in reduce_{sum,minmax,prod}_kernels.cpp.
-// Reductions are bound by memory bandwidth; full-width (512-bit) vectors
-// halve the load instructions per cache line, which keeps more lines in flight.
-#if defined(__AVX512F__) && defined(__GNUC__) && !defined(__clang__)
-#pragma GCC target("prefer-vector-width=512")
-#endif
-#include <cmath>
-#include <limits>
-#include <type_traits>
-
-#include "kernels/cpu/elementwise_loops.h"
-#include "kernels/cpu/exp_rows.h"
-#include "kernels/cpu/reduce_engine.h"
-#include "ops/op_util.h"
+// reduce_ops.h comes first: it sets the 512-bit vector preference for the
+// whole translation unit (make_reduce_plan must see one consistent target).
 #include "kernels/cpu/reduce_ops.h"
 
 namespace nabla::cpu {

@@ -1,16 +1,11 @@
 // CPU kernels: ReduceMax, ReduceMin (see reduce_ops.h and reduce_engine.h).
-#if defined(__AVX512F__) && defined(__GNUC__) && !defined(__clang__)
-#pragma GCC target("prefer-vector-width=512")
-#endif
 #include "kernels/cpu/reduce_ops.h"
 
 namespace nabla::cpu {
 namespace {
 NB_REGISTER_KERNELS(kReduceKernels) {
-#define NB_NUMERIC float, double, int8_t, int16_t, int32_t, int64_t, uint8_t
-  register_reduce<MaxRed, NB_NUMERIC>("ReduceMax");
-  register_reduce<MinRed, NB_NUMERIC>("ReduceMin");
-#undef NB_NUMERIC
+  register_reduce_numeric<MaxRed>("ReduceMax");
+  register_reduce_numeric<MinRed>("ReduceMin");
 }
 }  // namespace
 }  // namespace nabla::cpu
