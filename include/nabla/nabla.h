@@ -21,4 +21,5 @@
 #include "nabla/ops/random.h"
 #include "nabla/ops/reduce.h"
 #include "nabla/ops/registry.h"
+#include "nabla/ops/scatter_ops.h"
 #include "nabla/ops/shape_ops.h"

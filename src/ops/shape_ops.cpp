@@ -3,10 +3,17 @@
 // so every dtype (bool and the half types included) is handled natively
 // (half_via_float = false). split/slice/reverse return views; the others run
 // the byte-moving CPU kernels in src/kernels/cpu/shape_kernels.cpp.
-// The view ops reshape/transpose/... live in view_ops.cpp.
+// The view ops reshape/transpose/... live in view_ops.cpp. Every op here has
+// its gradient (TensorFlow's formulas), written with registry ops.
 #include <algorithm>
 
 #include "nabla/ops/shape_ops.h"
+
+#include "autodiff/grad_util.h"
+#include "nabla/ops/creation.h"
+#include "nabla/ops/elementwise.h"
+#include "nabla/ops/reduce.h"
+#include "nabla/ops/scatter_ops.h"
 #include "ops/op_util.h"
 
 namespace nabla {
@@ -20,6 +27,28 @@ constexpr std::initializer_list<DType> kIndexTypes = {DType::int32, DType::int64
 // Appends dims [first, last) to s.
 void append(Shape& s, const int64_t* first, const int64_t* last) {
   for (; first != last; ++first) s.push_back(*first);
+}
+
+// Product of dims [from, to) of s.
+int64_t prod(const Shape& s, int64_t from, int64_t to) {
+  int64_t n = 1;
+  for (int64_t i = from; i < to; ++i) n *= s[size_t(i)];
+  return n;
+}
+
+// x[..., start:start+len, ...] along `axis`.
+Tensor slice_axis(const Tensor& x, int64_t axis, int64_t start, int64_t len) {
+  std::vector<int64_t> begin(size_t(x.rank()), 0), size(size_t(x.rank()), -1);
+  begin[size_t(axis)] = start;
+  size[size_t(axis)] = len;
+  return slice(x, begin, size);
+}
+
+// x zero-padded by (before, after) along `axis`.
+Tensor pad_axis(const Tensor& x, int64_t axis, int64_t before, int64_t after) {
+  std::vector<std::pair<int64_t, int64_t>> p(size_t(x.rank()), {0, 0});
+  p[size_t(axis)] = {before, after};
+  return pad(x, p);
 }
 
 // ---- concat / stack ----------------------------------------------------------
@@ -53,6 +82,18 @@ NB_REGISTER_OP(kConcat) {
     }
     return {{out, in[0].dtype()}};
   };
+  // dy split back into the inputs' extents along the axis.
+  d.gradient = [](const GradContext& ctx) -> TensorList {
+    const Tensor& g = ctx.output_grads[0];
+    if (ctx.inputs.size() == 1) return {g};
+    const int64_t axis = normalize_axis(ctx.attrs.get<int64_t>("axis"), g.rank(), "ConcatV2");
+    std::vector<int64_t> sizes;
+    for (const Tensor& x : ctx.inputs) sizes.push_back(x.shape()[size_t(axis)]);
+    TensorList parts = split(g, sizes, axis);
+    for (size_t i = 0; i < parts.size(); ++i)
+      if (!ctx.needs(i)) parts[i] = Tensor();
+    return parts;
+  };
   return d;
 }
 
@@ -75,6 +116,15 @@ NB_REGISTER_OP(kPack) {
     Shape out = s0;
     out.insert(out.begin() + axis, int64_t(in.size()));
     return {{out, in[0].dtype()}};
+  };
+  // dy unstacked along the new axis.
+  d.gradient = [](const GradContext& ctx) -> TensorList {
+    const Tensor& g = ctx.output_grads[0];
+    const int64_t axis = normalize_axis(ctx.attrs.get<int64_t>("axis"), g.rank(), "Pack");
+    TensorList parts = split(g, int64_t(ctx.inputs.size()), axis);
+    for (size_t i = 0; i < parts.size(); ++i)
+      parts[i] = ctx.needs(i) ? reshape(parts[i], ctx.inputs[i].shape()) : Tensor();
+    return parts;
   };
   return d;
 }
@@ -139,6 +189,15 @@ NB_REGISTER_OP(kSplit) {
     }
     return out;
   };
+  // The output gradients concatenated (zeros for parts that got none).
+  d.gradient = [](const GradContext& ctx) -> TensorList {
+    if (ctx.output_grads.size() == 1) return {grad::output_grad_or_zeros(ctx, 0)};
+    const int64_t axis = normalize_axis(ctx.attrs.get<int64_t>("axis"), ctx.inputs[0].rank(), "SplitV");
+    std::vector<Tensor> gs;
+    gs.reserve(ctx.output_grads.size());
+    for (size_t i = 0; i < ctx.output_grads.size(); ++i) gs.push_back(grad::output_grad_or_zeros(ctx, i));
+    return {concat(gs, axis)};
+  };
   return d;
 }
 
@@ -163,6 +222,26 @@ NB_REGISTER_OP(kTile) {
       out[i] *= m[i];
     }
     return {{out, x.dtype()}};
+  };
+  // dy reshaped to [m0, d0, m1, d1, ...] and summed over the multiples axes
+  // (axes with m == 1 or d == 1 are not split).
+  d.gradient = [](const GradContext& ctx) -> TensorList {
+    const Tensor &x = ctx.inputs[0], &g = ctx.output_grads[0];
+    const std::vector<int64_t> m = int_list(ctx.attrs, "multiples");
+    Shape split_shape;
+    std::vector<int64_t> axes;
+    for (size_t i = 0; i < m.size(); ++i) {
+      const int64_t n = x.shape()[i];
+      if (m[i] == 1) {
+        split_shape.push_back(n);
+        continue;
+      }
+      axes.push_back(int64_t(split_shape.size()));
+      split_shape.push_back(m[i]);
+      if (n != 1) split_shape.push_back(n);
+    }
+    if (axes.empty()) return {g};
+    return {reshape(reduce_sum(reshape(g, split_shape), axes), x.shape())};
   };
   return d;
 }
@@ -191,6 +270,14 @@ NB_REGISTER_OP(kPadV2) {
   d.half_via_float = false;
   d.infer = [](Inputs in, const Attrs& a) -> std::vector<TensorSpec> {
     return {{padded_shape(in[0], int_list(a, "paddings"), "PadV2"), in[0].dtype()}};
+  };
+  // The interior of dy (constant_value is an attribute: no gradient).
+  d.gradient = [](const GradContext& ctx) -> TensorList {
+    const Tensor& x = ctx.inputs[0];
+    const std::vector<int64_t> p = int_list(ctx.attrs, "paddings");
+    std::vector<int64_t> begin(size_t(x.rank()));
+    for (size_t i = 0; i < begin.size(); ++i) begin[i] = p[2 * i];
+    return {slice(ctx.output_grads[0], begin, x.shape().vec())};
   };
   return d;
 }
@@ -222,6 +309,30 @@ NB_REGISTER_OP(kMirrorPad) {
                  e, " greater than ", n, " (dimension ", dd, ")");
     }
     return {{out, x.dtype()}};
+  };
+  // Axis by axis, the mirrored borders of dy are folded back onto the
+  // positions they were copied from: middle + reversed borders padded into place.
+  d.gradient = [](const GradContext& ctx) -> TensorList {
+    const Tensor& x = ctx.inputs[0];
+    const std::vector<int64_t> p = int_list(ctx.attrs, "paddings");
+    const bool reflect = ctx.attrs.get<std::string>("mode") == "REFLECT";
+    Tensor g = ctx.output_grads[0];
+    for (int64_t dd = 0; dd < x.rank(); ++dd) {
+      const int64_t b = p[size_t(2 * dd)], e = p[size_t(2 * dd + 1)], n = x.shape()[size_t(dd)];
+      if (b == 0 && e == 0) continue;
+      Tensor acc = slice_axis(g, dd, b, n);
+      if (b > 0) {
+        // Reversed, the left border covers input positions [at, at + b).
+        const int64_t at = reflect ? 1 : 0;
+        acc = add(acc, pad_axis(reverse(slice_axis(g, dd, 0, b), {dd}), dd, at, n - at - b));
+      }
+      if (e > 0) {
+        const int64_t at = reflect ? n - 1 - e : n - e;
+        acc = add(acc, pad_axis(reverse(slice_axis(g, dd, b + n, e), {dd}), dd, at, n - at - e));
+      }
+      g = acc;
+    }
+    return {g};
   };
   return d;
 }
@@ -255,6 +366,28 @@ NB_REGISTER_OP(kGather) {
     append(out, x.shape().begin() + axis + 1, x.shape().end());
     return {{out, x.dtype()}};
   };
+  // Scatter-add of dy into the gathered rows (UnsortedSegmentSum). dy is seen
+  // as [B, O, N, I] (batch, axes before `axis`, index, axes after) and moved
+  // to [B*N, O, I]; with batch dims, batch b's ids are offset by b * params.shape[axis].
+  d.gradient = [](const GradContext& ctx) -> TensorList {
+    if (!ctx.needs(0)) return {Tensor(), Tensor()};
+    const Tensor &x = ctx.inputs[0], &idx = ctx.inputs[1], &g = ctx.output_grads[0];
+    int64_t bd = ctx.attrs.get_or<int64_t>("batch_dims", 0);
+    if (bd < 0) bd += idx.rank();
+    const int64_t axis = normalize_axis(ctx.attrs.get_or<int64_t>("axis", 0), x.rank(), "GatherV2");
+    const Shape& xs = x.shape();
+    const int64_t B = prod(xs, 0, bd), O = prod(xs, bd, axis), A = xs[size_t(axis)],
+                  I = prod(xs, axis + 1, x.rank()), N = prod(idx.shape(), bd, idx.rank());
+    if (x.size() == 0) return {zeros_like(x), Tensor()};
+    Tensor v = reshape(g, Shape{B, O, N, I});
+    if (O != 1) v = transpose(v, {0, 2, 1, 3});
+    v = reshape(v, Shape{B * N, O, I});
+    Tensor ids = reshape(idx, Shape{B, N});
+    if (B != 1) ids = add(ids, reshape(arange(0, B * A, A, idx.dtype()), Shape{B, 1}));
+    Tensor r = reshape(unsorted_segment_sum(v, reshape(ids, Shape{B * N}), B * A), Shape{B, A, O, I});
+    if (O != 1) r = transpose(r, {0, 2, 1, 3});
+    return {reshape(r, xs), Tensor()};
+  };
   return d;
 }
 
@@ -275,6 +408,11 @@ NB_REGISTER_OP(kGatherNd) {
     Shape out(idx.shape().begin(), idx.shape().end() - 1);
     append(out, x.shape().begin() + k, x.shape().end());
     return {{out, x.dtype()}};
+  };
+  // Scatter-add of dy at the gathered positions (ScatterNd; repeats add up).
+  d.gradient = [](const GradContext& ctx) -> TensorList {
+    if (!ctx.needs(0)) return {Tensor(), Tensor()};
+    return {scatter_nd(ctx.inputs[1], ctx.output_grads[0], ctx.inputs[0].shape()), Tensor()};
   };
   return d;
 }
@@ -302,6 +440,15 @@ NB_REGISTER_OP(kScatterNdUpdate) {
              "tensor.shape[indices.shape[-1]:] = ", expect.str(), ", got ", upd.shape().str(),
              " (tensor ", x.shape().str(), ", indices ", idx.shape().str(), ")");
     return {{x.shape(), x.dtype()}};
+  };
+  // tensor: dy with the overwritten positions zeroed; updates: dy gathered
+  // at the indices; indices: none.
+  d.gradient = [](const GradContext& ctx) -> TensorList {
+    const Tensor &idx = ctx.inputs[1], &g = ctx.output_grads[0];
+    TensorList r(3);
+    if (ctx.needs(0)) r[0] = scatter_nd_update(g, idx, zeros_like(ctx.inputs[2]));
+    if (ctx.needs(2)) r[2] = gather_nd(g, idx);
+    return r;
   };
   return d;
 }
@@ -336,6 +483,17 @@ NB_REGISTER_OP(kSlice) {
     }
     return {Tensor::view_of(x, s, x.strides(), offset)};
   };
+  // dy padded with zeros back to the input's shape.
+  d.gradient = [](const GradContext& ctx) -> TensorList {
+    const Tensor& x = ctx.inputs[0];
+    const std::vector<int64_t> begin = int_list(ctx.attrs, "begin"), size = int_list(ctx.attrs, "size");
+    std::vector<std::pair<int64_t, int64_t>> pads(begin.size());
+    for (size_t i = 0; i < begin.size(); ++i) {
+      const int64_t n = x.shape()[i], len = size[i] == -1 ? n - begin[i] : size[i];
+      pads[i] = {begin[i], n - begin[i] - len};
+    }
+    return {pad(ctx.output_grads[0], pads)};
+  };
   return d;
 }
 
@@ -363,6 +521,9 @@ NB_REGISTER_OP(kReverse) {
       st[i] = -st[i];
     }
     return {Tensor::view_of(x, x.shape(), st, offset)};
+  };
+  d.gradient = [](const GradContext& ctx) -> TensorList {
+    return {reverse(ctx.output_grads[0], int_list(ctx.attrs, "axis"))};
   };
   return d;
 }

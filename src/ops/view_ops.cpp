@@ -1,9 +1,13 @@
 // Shape ops that return views: reshape, transpose, expand_dims, squeeze,
-// broadcast_to, strided_slice (behind indexing), identity.
+// broadcast_to, strided_slice (behind indexing), identity; and
+// StridedSliceGrad, the (copying) gradient of strided_slice. Every op here
+// has its gradient, written with registry ops.
 #include <algorithm>
 
+#include "autodiff/grad_util.h"
 #include "nabla/ops/shape_ops.h"
 #include "ops/op_util.h"
+#include "ops/strided_slice.h"
 
 namespace nabla {
 namespace {
@@ -47,6 +51,10 @@ NB_REGISTER_OP(kReshape) {
     const Tensor c = in[0].contiguous();
     return {Tensor::view_of(c, s, contiguous_strides(s), c.offset())};
   };
+  // The gradient has the input's shape again.
+  d.gradient = [](const GradContext& ctx) -> TensorList {
+    return {reshape(ctx.output_grads[0], ctx.inputs[0].shape())};
+  };
   return d;
 }
 
@@ -77,6 +85,17 @@ NB_REGISTER_OP(kTranspose) {
     }
     return {Tensor::view_of(x, s, st, x.offset())};
   };
+  // Transpose back with the inverse permutation.
+  d.gradient = [](const GradContext& ctx) -> TensorList {
+    const std::vector<int64_t> perm = int_list(ctx.attrs, "perm");
+    const int64_t r = int64_t(perm.size());
+    std::vector<int64_t> inv(perm.size());
+    for (int64_t i = 0; i < r; ++i) {
+      const int64_t p = perm[size_t(i)];
+      inv[size_t(p < 0 ? p + r : p)] = i;
+    }
+    return {transpose(ctx.output_grads[0], inv)};
+  };
   return d;
 }
 
@@ -96,6 +115,10 @@ NB_REGISTER_OP(kExpandDims) {
     s.insert(s.begin() + axis, 1);
     st.insert(st.begin() + axis, stride);
     return {Tensor::view_of(x, s, st, x.offset())};
+  };
+  // The gradient has the input's shape again.
+  d.gradient = [](const GradContext& ctx) -> TensorList {
+    return {reshape(ctx.output_grads[0], ctx.inputs[0].shape())};
   };
   return d;
 }
@@ -127,6 +150,10 @@ NB_REGISTER_OP(kSqueeze) {
       if (!drop[size_t(i)]) { s.push_back(x.shape()[size_t(i)]); st.push_back(x.strides()[size_t(i)]); }
     return {Tensor::view_of(x, s, st, x.offset())};
   };
+  // The gradient has the input's shape again.
+  d.gradient = [](const GradContext& ctx) -> TensorList {
+    return {reshape(ctx.output_grads[0], ctx.inputs[0].shape())};
+  };
   return d;
 }
 
@@ -149,6 +176,10 @@ NB_REGISTER_OP(kBroadcastTo) {
       st[lead + i] = x.shape()[i] == 1 && target[lead + i] != 1 ? 0 : x.strides()[i];
     return {Tensor::view_of(x, target, st, x.offset())};
   };
+  // Sum over the broadcast axes.
+  d.gradient = [](const GradContext& ctx) -> TensorList {
+    return {grad::unbroadcast(ctx.output_grads[0], ctx.inputs[0].shape())};
+  };
   return d;
 }
 
@@ -170,6 +201,82 @@ std::pair<int64_t, int64_t> slice_dim(int64_t n, int64_t b, int64_t e, int64_t s
   return {start, len};
 }
 
+}  // namespace
+
+namespace ops {
+
+StridedView strided_slice_view(const Shape& xshape, const Strides& xstrides, int64_t xoffset,
+                               const Attrs& a) {
+  const auto begin = int_list(a, "begin"), end = int_list(a, "end"), strides = int_list(a, "strides");
+  const int64_t bm = a.get_or<int64_t>("begin_mask", 0), em = a.get_or<int64_t>("end_mask", 0),
+                elm = a.get_or<int64_t>("ellipsis_mask", 0), nm = a.get_or<int64_t>("new_axis_mask", 0),
+                sm = a.get_or<int64_t>("shrink_axis_mask", 0);
+  const size_t n = begin.size();
+  const int64_t rank = int64_t(xshape.size());
+  NB_CHECK(end.size() == n && strides.size() == n, InvalidArgument,
+           "begin, end and strides must have the same length, got ", n, ", ", end.size(), " and ",
+           strides.size());
+  NB_CHECK(n <= 63, InvalidArgument, "strided_slice supports at most 63 index entries, got ", n);
+  int ellipses = 0;
+  int64_t consuming = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t bit = int64_t(1) << i;
+    if (elm & bit) ++ellipses;
+    else if (!(nm & bit)) ++consuming;
+  }
+  NB_CHECK(ellipses <= 1, InvalidArgument, "an index can only have a single ellipsis ('...')");
+  NB_CHECK(consuming <= rank, InvalidArgument, "too many indices for a tensor of rank ", rank, ": ",
+           consuming, " were given");
+  StridedView v{Shape{}, Strides{}, xoffset};
+  int64_t dim = 0;
+  auto full_dim = [&](int64_t dd) {
+    v.shape.push_back(xshape[size_t(dd)]);
+    v.strides.push_back(xstrides[size_t(dd)]);
+  };
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t bit = int64_t(1) << i;
+    if (elm & bit) {
+      const int64_t span = rank - consuming;
+      for (int64_t k = 0; k < span; ++k) full_dim(dim++);
+      continue;
+    }
+    if (nm & bit) {
+      v.shape.push_back(1);
+      v.strides.push_back(0);
+      continue;
+    }
+    const int64_t size = xshape[size_t(dim)];
+    const int64_t stride = xstrides[size_t(dim)];
+    if (sm & bit) {
+      const int64_t idx = begin[i];
+      NB_CHECK(idx >= -size && idx < size, OutOfRange, "index ", idx,
+               " is out of bounds for dimension ", dim, " with size ", size);
+      v.offset += (idx < 0 ? idx + size : idx) * stride;
+    } else {
+      NB_CHECK(strides[i] != 0, InvalidArgument, "slice step cannot be zero (dimension ", dim, ")");
+      auto [start, len] = slice_dim(size, begin[i], end[i], strides[i], bm & bit, em & bit);
+      if (len > 0) v.offset += start * stride;
+      v.shape.push_back(len);
+      v.strides.push_back(stride * strides[i]);
+    }
+    ++dim;
+  }
+  while (dim < rank) full_dim(dim++);
+  return v;
+}
+
+}  // namespace ops
+
+namespace {
+
+// The StridedSlice attributes of `a` (drops StridedSliceGrad's "shape").
+Attrs strided_slice_attrs(const Attrs& a) {
+  Attrs r;
+  for (const auto& [k, v] : a.items())
+    if (k != "shape") r.set(k, v);
+  return r;
+}
+
 NB_REGISTER_OP(kStridedSlice) {
   OpDef d;
   d.name = "StridedSlice";
@@ -180,62 +287,42 @@ NB_REGISTER_OP(kStridedSlice) {
   d.is_view = true;
   d.compute = [](Inputs in, const Attrs& a) -> TensorList {
     const Tensor& x = in[0];
-    const auto begin = int_list(a, "begin"), end = int_list(a, "end"), strides = int_list(a, "strides");
-    const int64_t bm = a.get_or<int64_t>("begin_mask", 0), em = a.get_or<int64_t>("end_mask", 0),
-                  elm = a.get_or<int64_t>("ellipsis_mask", 0), nm = a.get_or<int64_t>("new_axis_mask", 0),
-                  sm = a.get_or<int64_t>("shrink_axis_mask", 0);
-    const size_t n = begin.size();
-    NB_CHECK(end.size() == n && strides.size() == n, InvalidArgument,
-             "begin, end and strides must have the same length, got ", n, ", ", end.size(), " and ",
-             strides.size());
-    int ellipses = 0;
-    int64_t consuming = 0;
-    for (size_t i = 0; i < n; ++i) {
-      const int64_t bit = int64_t(1) << i;
-      if (elm & bit) ++ellipses;
-      else if (!(nm & bit)) ++consuming;
-    }
-    NB_CHECK(ellipses <= 1, InvalidArgument, "an index can only have a single ellipsis ('...')");
-    NB_CHECK(consuming <= x.rank(), InvalidArgument, "too many indices for a tensor of rank ",
-             x.rank(), ": ", consuming, " were given");
-    Shape s;
-    Strides st;
-    int64_t offset = x.offset();
-    int64_t dim = 0;
-    auto full_dim = [&](int64_t dd) {
-      s.push_back(x.shape()[size_t(dd)]);
-      st.push_back(x.strides()[size_t(dd)]);
-    };
-    for (size_t i = 0; i < n; ++i) {
-      const int64_t bit = int64_t(1) << i;
-      if (elm & bit) {
-        const int64_t span = x.rank() - consuming;
-        for (int64_t k = 0; k < span; ++k) full_dim(dim++);
-        continue;
-      }
-      if (nm & bit) {
-        s.push_back(1);
-        st.push_back(0);
-        continue;
-      }
-      const int64_t size = x.shape()[size_t(dim)];
-      const int64_t stride = x.strides()[size_t(dim)];
-      if (sm & bit) {
-        const int64_t idx = begin[i];
-        NB_CHECK(idx >= -size && idx < size, OutOfRange, "index ", idx,
-                 " is out of bounds for dimension ", dim, " with size ", size);
-        offset += (idx < 0 ? idx + size : idx) * stride;
-      } else {
-        NB_CHECK(strides[i] != 0, InvalidArgument, "slice step cannot be zero (dimension ", dim, ")");
-        auto [start, len] = slice_dim(size, begin[i], end[i], strides[i], bm & bit, em & bit);
-        if (len > 0) offset += start * stride;
-        s.push_back(len);
-        st.push_back(stride * strides[i]);
-      }
-      ++dim;
-    }
-    while (dim < x.rank()) full_dim(dim++);
-    return {Tensor::view_of(x, s, st, offset)};
+    const ops::StridedView v = ops::strided_slice_view(x.shape(), x.strides(), x.offset(), a);
+    return {Tensor::view_of(x, v.shape, v.strides, v.offset)};
+  };
+  // dx: dy written into the sliced view of zeros (StridedSliceGrad).
+  d.gradient = [](const GradContext& ctx) -> TensorList {
+    Attrs a = strided_slice_attrs(ctx.attrs);
+    a.set("shape", ctx.inputs[0].shape().vec());
+    return {call_op1(*find_op("StridedSliceGrad"), {ctx.output_grads[0]}, a)};
+  };
+  return d;
+}
+
+// The gradient of StridedSlice: a tensor of attribute `shape` that is zero
+// except for the strided view selected by the other attributes, which holds
+// the input dy (shaped like the StridedSlice output). Linear in dy; its own
+// gradient is the StridedSlice of the incoming gradient.
+NB_REGISTER_OP(kStridedSliceGrad) {
+  OpDef d;
+  d.name = "StridedSliceGrad";
+  d.min_inputs = d.max_inputs = 1;
+  d.attr_names = {"shape",    "begin",         "end",           "strides",         "begin_mask",
+                  "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask"};
+  d.half_via_float = false;  // moves bytes only
+  d.infer = [](Inputs in, const Attrs& a) -> std::vector<TensorSpec> {
+    const Shape shape(int_list(a, "shape"));
+    for (size_t i = 0; i < shape.size(); ++i)
+      NB_CHECK(shape[i] >= 0, InvalidArgument, "StridedSliceGrad: shape ", shape.str(),
+               " has a negative dimension ", i);
+    const ops::StridedView v = ops::strided_slice_view(shape, contiguous_strides(shape), 0, a);
+    NB_CHECK(in[0].shape() == v.shape, InvalidArgument,
+             "StridedSliceGrad: dy must have the shape of the slice, ", v.shape.str(), ", got ",
+             in[0].shape().str(), " (input shape ", shape.str(), ")");
+    return {{shape, in[0].dtype()}};
+  };
+  d.gradient = [](const GradContext& ctx) -> TensorList {
+    return {call_op1(kStridedSlice, {ctx.output_grads[0]}, strided_slice_attrs(ctx.attrs))};
   };
   return d;
 }
@@ -250,6 +337,7 @@ NB_REGISTER_OP(kIdentity) {
     const Tensor& x = in[0];
     return {Tensor::view_of(x, x.shape(), x.strides(), x.offset())};
   };
+  d.gradient = [](const GradContext& ctx) -> TensorList { return {ctx.output_grads[0]}; };
   return d;
 }
 

@@ -40,7 +40,8 @@ struct Seeds {
   TensorList tensors;
   std::vector<std::vector<double>> values;  // as stored (after dtype rounding)
 };
-Seeds make_seeds(const TensorList& outputs, const std::vector<size_t>& targets, uint64_t seed) {
+Seeds make_seeds(const TensorList& outputs, const std::vector<size_t>& targets, uint64_t seed,
+                 bool noncontiguous = false) {
   Seeds s;
   s.targets = targets;
   std::mt19937_64 rng(seed);
@@ -51,7 +52,7 @@ Seeds make_seeds(const TensorList& outputs, const std::vector<size_t>& targets, 
     for (double& x : v) x = u(rng);
     Tensor t = detail::make_from_doubles(v, o.shape(), o.dtype());
     s.values.push_back(t.to_vector<double>());
-    s.tensors.push_back(t);
+    s.tensors.push_back(noncontiguous ? noncontiguous_copy(t) : t);
   }
   return s;
 }
@@ -76,7 +77,7 @@ TapeResult taped(const Fn& f, const TensorList& inputs, const std::vector<size_t
   GradientTape tape;
   for (size_t i : sources) tape.watch(inputs[i]);
   r.outputs = f(inputs);
-  Seeds seeds = make_seeds(r.outputs, target_indices(o, r.outputs), o.seed);
+  Seeds seeds = make_seeds(r.outputs, target_indices(o, r.outputs), o.seed, o.noncontiguous_seeds);
   std::vector<Tensor> targets;
   for (size_t k : seeds.targets) targets.push_back(r.outputs.at(k));
   std::vector<GradientSource> srcs;
@@ -113,6 +114,7 @@ double stored(double x, DType dtype) {
                                       const CheckOptions& o,
                                       const std::function<double(const TensorList&)>& scalar_fn) {
   std::ostringstream err;
+  err.precision(12);
   int failures = 0;
   for (size_t i : sources) {
     const Tensor& x = inputs[i];
@@ -157,7 +159,6 @@ double stored(double x, DType dtype) {
     if (bad_here > 6) err << "\n  " << label << ": input " << i << ": ... " << bad_here - 6 << " more";
   }
   if (failures == 0) return ::testing::AssertionSuccess();
-  err.precision(17);
   return ::testing::AssertionFailure() << failures << " mismatch(es):" << err.str();
 }
 
@@ -187,7 +188,7 @@ std::string first_difference(const Tensor& a, const Tensor& b, double rtol) {
   for (size_t i = 0; i < x.size(); ++i)
     if (!close(x[i], y[i], rtol)) {
       os << "element " << i << " " << index_str(a.shape(), int64_t(i)) << ": " << x[i] << " vs "
-         << y[i] << " (contiguous)";
+         << y[i];
       return os.str();
     }
   return "?";
@@ -231,8 +232,10 @@ TapeResult tape_gradients(const Fn& f, const TensorList& inputs, const CheckOpti
                                          const CheckOptions& options, const TapeResult& reference,
                                          double rtol) {
   TapeResult r;
+  CheckOptions o = options;
+  o.noncontiguous_seeds = true;
   try {
-    r = taped(f, inputs, source_indices(options, inputs), options, nullptr);
+    r = taped(f, inputs, source_indices(o, inputs), o, nullptr);
   } catch (const std::exception& e) {
     return ::testing::AssertionFailure() << label << ": taped run threw: " << e.what();
   }
@@ -252,7 +255,35 @@ TapeResult tape_gradients(const Fn& f, const TensorList& inputs, const CheckOpti
           << first_difference(r.grads[i], reference.grads[i], rtol);
     }
   if (ok) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "non-contiguous inputs give other results:" << err.str();
+  return ::testing::AssertionFailure() << "non-contiguous inputs give other results (first value: "
+                                       << "non-contiguous, second: contiguous):" << err.str();
+}
+
+::testing::AssertionResult check_each_source_alone(const std::string& label, const Fn& f,
+                                                   const TensorList& inputs, const CheckOptions& options,
+                                                   const TapeResult& reference, double rtol) {
+  const std::vector<size_t> sources = source_indices(options, inputs);
+  if (sources.size() < 2) return ::testing::AssertionSuccess();
+  std::ostringstream err;
+  bool ok = true;
+  for (size_t i : sources) {
+    CheckOptions one = options;
+    one.diff.assign(inputs.size(), false);
+    one.diff[i] = true;
+    try {
+      const TapeResult r = taped(f, inputs, {i}, one, nullptr);
+      if (!same_values(r.grads[i], reference.grads.at(i), rtol)) {
+        ok = false;
+        err << "\n  " << label << ": gradient of input " << i << " taken alone differs: "
+            << first_difference(r.grads[i], reference.grads[i], rtol) << " (all sources)";
+      }
+    } catch (const std::exception& e) {
+      ok = false;
+      err << "\n  " << label << ": gradient of input " << i << " taken alone threw: " << e.what();
+    }
+  }
+  if (ok) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "single-source gradients differ:" << err.str();
 }
 
 ::testing::AssertionResult check_second_order(const std::string& label, const Fn& f, const TensorList& inputs,

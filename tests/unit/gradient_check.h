@@ -37,6 +37,8 @@ struct CheckOptions {
   std::vector<bool> diff;
   // Seed of the random upstream gradients.
   uint64_t seed = 0x5eed;
+  // Pass the upstream gradients as non-contiguous views (same values).
+  bool noncontiguous_seeds = false;
 };
 
 // A callable running one registry op with fixed attributes.
@@ -56,13 +58,21 @@ TapeResult tape_gradients(const Fn& f, const TensorList& inputs, const CheckOpti
                                           const TensorList& inputs, const CheckOptions& options = {},
                                           TapeResult* result = nullptr);
 
-// Runs the taped computation with `inputs` and requires outputs and
+// Runs the taped computation with `inputs` (and non-contiguous upstream
+// gradients) and requires outputs and
 // gradients identical to `reference`: same shapes and dtypes, and values
 // bit-identical when rtol == 0, else within rtol * max(1, |value|) (for
 // kernels whose summation order follows the input's strides).
 ::testing::AssertionResult check_same_as(const std::string& label, const Fn& f, const TensorList& inputs,
                                          const CheckOptions& options, const TapeResult& reference,
                                          double rtol = 0);
+
+// With several sources: takes the gradient of each source alone (the other
+// inputs unwatched, so gradient functions see a partial ctx.needs mask) and
+// requires it to equal its gradient in `reference` (within rtol as above).
+::testing::AssertionResult check_each_source_alone(const std::string& label, const Fn& f,
+                                                   const TensorList& inputs, const CheckOptions& options,
+                                                   const TapeResult& reference, double rtol = 0);
 
 // Second order: with nested tapes, d/dx sum_i(grad_i(x) * h_i) for random
 // h_i, against central differences of the first-order tape gradient.

@@ -2,9 +2,10 @@
 // registry marked differentiable must have a gradient function and pass a
 // float64 central-finite-difference check on every case of the table below
 // (several shapes, broadcasting, rank 0, attributes), with the same results
-// when its floating-point inputs are non-contiguous views. Element-wise ops,
-// matmul and a few others are also checked to second order with nested
-// tapes. TensorFlow's tie rules (Maximum/Minimum, ReduceMax/Min, Relu/Abs at
+// when its floating-point inputs and upstream gradients are non-contiguous
+// views and when each input is differentiated alone. Every case is also
+// checked to second order with nested tapes (element-wise ops and matmul
+// included). TensorFlow's tie rules (Maximum/Minimum, ReduceMax/Min, Relu/Abs at
 // 0, ClipByValue at the bounds, Pow at non-positive bases) are checked
 // against hand-computed values, and moments, tensordot, custom_gradient and
 // stop_gradient as compositions.
@@ -102,11 +103,12 @@ struct Case {
   Attrs attrs;
   gc::CheckOptions opt;
   bool views = true;  // also run with non-contiguous float inputs
+  // Also checked to second order; false only for a known, reported defect.
+  bool second_order = true;
 };
 using CaseList = std::vector<Case>;
 struct Entry {
   std::function<CaseList(Rng&)> make;
-  bool second_order = false;
   // Non-contiguous inputs: 0 = bit-identical results required; else the
   // relative tolerance for kernels whose summation order follows the strides
   // (reductions, matmul, softmax: float64 sums in another order differ in
@@ -116,12 +118,12 @@ struct Entry {
 constexpr double kSumOrder = 1e-13;
 
 Case mk(std::string name, TensorList inputs, Attrs attrs = {}, gc::CheckOptions opt = {}) {
-  return Case{std::move(name), std::move(inputs), std::move(attrs), std::move(opt), true};
+  return Case{std::move(name), std::move(inputs), std::move(attrs), std::move(opt)};
 }
 
 CaseList unary_cases(Rng& r, const Gen& g) {
   return {mk("[2,3]", {g(r, {2, 3})}), mk("[4]", {g(r, {4})}), mk("scalar", {g(r, {})}),
-          mk("[2,3,2]", {g(r, {2, 3, 2})})};
+          mk("[2,3,2]", {g(r, {2, 3, 2})}), mk("[0,3] (empty)", {g(r, {0, 3})})};
 }
 
 // Broadcasting shape pairs; `accept` rejects inputs near a non-differentiable point.
@@ -129,7 +131,7 @@ CaseList binary_cases(Rng& r, const Gen& ga, const Gen& gb,
                       const std::function<bool(const Tensor&, const Tensor&)>& accept = {}) {
   const std::vector<std::pair<Shape, Shape>> shapes = {
       {{2, 3}, {2, 3}}, {{2, 3}, {3}}, {{2, 1}, {1, 3}}, {{}, {2, 3}},
-      {{2, 3}, {}},     {{}, {}},      {{4, 1, 3}, {2, 1}}};
+      {{2, 3}, {}},     {{}, {}},      {{4, 1, 3}, {2, 1}}, {{0, 3}, {3}}};
   CaseList out;
   for (const auto& [sa, sb] : shapes) {
     Tensor a, b;
@@ -151,7 +153,8 @@ struct ReduceSpec {
 CaseList reduce_cases(Rng& r, const Gen& g) {
   const std::vector<ReduceSpec> specs = {
       {{2, 3, 4}, {}, false}, {{2, 3, 4}, {1}, true}, {{2, 3, 4}, {0, 2}, false}, {{2, 3, 4}, {-1}, false},
-      {{3, 4}, {1, 0}, true}, {{5}, {0}, false},      {{}, {}, false},           {{3, 1}, {1}, false}};
+      {{3, 4}, {1, 0}, true}, {{5}, {0}, false},      {{}, {}, false},           {{3, 1}, {1}, false},
+      {{0, 3}, {1}, false}};  // empty, but no empty reduction (those give inf/nan for max/min/mean/lse)
   CaseList out;
   for (const auto& s : specs) {
     std::string name = s.shape.str() + " axes=" + Shape(s.axes).str() + (s.keepdims ? " keepdims" : "");
@@ -173,7 +176,9 @@ CaseList matmul_cases(Rng& r) {
           mm("[2,1,3,4]@[3,4,5]", {2, 1, 3, 4}, {3, 4, 5}, false, false),
           mm("[3,4]@[2,4,5]", {3, 4}, {2, 4, 5}, false, false),
           mm("[2,4,3]^T@[1,5,4]^T", {2, 4, 3}, {1, 5, 4}, true, true),
-          mm("[1,4]@[4,1]", {1, 4}, {4, 1}, false, false)};
+          mm("[1,4]@[4,1]", {1, 4}, {4, 1}, false, false),
+          mm("[2,0]@[0,3] (empty k)", {2, 0}, {0, 3}, false, false),
+          mm("[0,4]@[4,3] (empty m)", {0, 4}, {4, 3}, false, false)};
 }
 
 CaseList softmax_cases(Rng& r) {
@@ -181,7 +186,9 @@ CaseList softmax_cases(Rng& r) {
   return {mk("[5] axis=0", {g(r, {5})}, {{"axis", int64_t(0)}}),
           mk("[2,3] axis=-1", {g(r, {2, 3})}, {{"axis", int64_t(-1)}}),
           mk("[2,3,4] axis=1", {g(r, {2, 3, 4})}, {{"axis", int64_t(1)}}),
-          mk("[3,4] axis=0", {g(r, {3, 4})}, {{"axis", int64_t(0)}})};
+          mk("[3,4] axis=0", {g(r, {3, 4})}, {{"axis", int64_t(0)}}),
+          mk("[3,1] axis=1 (size-1 axis)", {g(r, {3, 1})}, {{"axis", int64_t(1)}}),
+          mk("[0,3] axis=-1 (empty)", {g(r, {0, 3})}, {{"axis", int64_t(-1)}})};
 }
 
 Attrs slice_attrs(Ints b, Ints e, Ints s, int64_t bm = 0, int64_t em = 0, int64_t elm = 0, int64_t nm = 0,
@@ -198,7 +205,7 @@ std::map<std::string, Entry> build_table() {
   const Gen away0 = NZ(0.2, 2);
 
   // -- element-wise unary
-  auto unary = [&](const char* name, Gen g) { t[name] = {[g](Rng& r) { return unary_cases(r, g); }, true}; };
+  auto unary = [&](const char* name, Gen g) { t[name] = {[g](Rng& r) { return unary_cases(r, g); }}; };
   unary("Neg", any);
   unary("Abs", away0);
   unary("Square", any);
@@ -219,7 +226,7 @@ std::map<std::string, Entry> build_table() {
   // -- element-wise binary
   auto binary = [&](const char* name, Gen ga, Gen gb,
                     std::function<bool(const Tensor&, const Tensor&)> accept = {}) {
-    t[name] = {[ga, gb, accept](Rng& r) { return binary_cases(r, ga, gb, accept); }, true};
+    t[name] = {[ga, gb, accept](Rng& r) { return binary_cases(r, ga, gb, accept); }};
   };
   binary("Add", any, any);
   binary("Sub", any, any);
@@ -246,8 +253,7 @@ std::map<std::string, Entry> build_table() {
                 o.diff = {true, false};
                 c.push_back(mk("negative base, integer exponent", {NZ(0.5, 2)(r, {2, 3}), f64(ev, {2, 3})}, {}, o));
                 return c;
-              },
-              true};
+              }};
 
   // -- ternary element-wise
   t["ClipByValue"] = {[](Rng& r) {
@@ -270,8 +276,7 @@ std::map<std::string, Entry> build_table() {
                         add("scalar", {}, {}, {}, U(-2, 2), U(-0.7, -0.3), U(0.3, 0.7));
                         add("[3,2] same-shape bounds", {3, 2}, {3, 2}, {3, 2}, U(-2, 2), U(-1, 0), U(0, 1));
                         return c;
-                      },
-                      true};
+                      }};
   t["Select"] = {[](Rng& r) {
                    const Gen g = U(-2, 2);
                    return CaseList{
@@ -280,8 +285,7 @@ std::map<std::string, Entry> build_table() {
                        mk("cond[2,1] x[1,3] y[2,3]", {bools({1, 0}, {2, 1}), g(r, {1, 3}), g(r, {2, 3})}),
                        mk("cond[] x[2,2] y[2,2]", {bools({1}, {}), g(r, {2, 2}), g(r, {2, 2})}),
                        mk("scalars", {bools({0}, {}), g(r, {}), g(r, {})})};
-                 },
-                 true};
+                 }};
   t["Cast"] = {[](Rng& r) {
                  gc::CheckOptions exact;
                  exact.eps = 0.25;  // Cast is linear; +-0.25 is exact on 2^-10 multiples in float32
@@ -295,31 +299,45 @@ std::map<std::string, Entry> build_table() {
                }};
 
   // -- matmul, softmax
-  t["BatchMatMulV2"] = {matmul_cases, true, kSumOrder};
-  t["Softmax"] = {softmax_cases, true, kSumOrder};
-  t["LogSoftmax"] = {softmax_cases, true, kSumOrder};
+  t["BatchMatMulV2"] = {matmul_cases, kSumOrder};
+  t["Softmax"] = {softmax_cases, kSumOrder};
+  t["LogSoftmax"] = {softmax_cases, kSumOrder};
 
   // -- reductions
-  t["ReduceSum"] = {[any](Rng& r) { return reduce_cases(r, any); }, false, kSumOrder};
-  t["ReduceMean"] = {[any](Rng& r) { return reduce_cases(r, any); }, false, kSumOrder};
+  t["ReduceSum"] = {[any](Rng& r) {
+                      CaseList c = reduce_cases(r, any);
+                      c.push_back(mk("[0,3] axes=[0] (empty reduction)", {any(r, {0, 3})},
+                                     Attrs{{"axes", Ints{0}}, {"keepdims", false}}));
+                      return c;
+                    },
+                    kSumOrder};
+  t["ReduceMean"] = {[any](Rng& r) { return reduce_cases(r, any); }, kSumOrder};
   t["ReduceMax"] = {[](Rng& r) { return reduce_cases(r, Distinct()); }};
   t["ReduceMin"] = {[](Rng& r) { return reduce_cases(r, Distinct()); }};
-  t["ReduceLogSumExp"] = {[any](Rng& r) { return reduce_cases(r, any); }, true, kSumOrder};
+  t["ReduceLogSumExp"] = {[any](Rng& r) { return reduce_cases(r, any); }, kSumOrder};
   t["ReduceProd"] = {[](Rng& r) {
                        CaseList c = reduce_cases(r, NZ(0.5, 1.5));
                        std::vector<double> v = NZ(0.5, 1.5)(r, {2, 3, 4}).to_vector<double>();
                        v[5] = 0;
                        const Attrs all{{"axes", Ints{}}, {"keepdims", false}};
                        const Attrs ax1{{"axes", Ints{1}}, {"keepdims", false}};
+                       c.push_back(mk("[2,0] axes=[1] keepdims (empty product = 1)", {f64({}, {2, 0})},
+                                      Attrs{{"axes", Ints{1}}, {"keepdims", true}}));
                        c.push_back(mk("one zero, all axes", {f64(v, {2, 3, 4})}, all));
                        c.push_back(mk("one zero, axes=[1]", {f64(v, {2, 3, 4})}, ax1));
                        v[17] = 0;
                        c.push_back(mk("two zeros, all axes", {f64(v, {2, 3, 4})}, all));
                        v[9] = 0;  // same row (axis 1) as v[5]: [0,1,1] and [0,2,1]
                        c.push_back(mk("two zeros in one row, axes=[1]", {f64(v, {2, 3, 4})}, ax1));
+                       // KNOWN DEFECT (reported): d(grad_j)/d(x_k) at a zero x_k
+                       // comes out 0 instead of prod_{i != j,k} x_i: the gradient
+                       // is built with where(x == 0, ...) and prod / x, so the
+                       // other elements' gradients are constants with respect to
+                       // x_k (TensorFlow's exclusive cumprods are differentiable).
+                       for (size_t k = c.size() - 4; k < c.size(); ++k) c[k].second_order = false;
                        return c;
                      },
-                     false, kSumOrder};
+                     kSumOrder};
   t["Cumsum"] = {[any](Rng& r) {
     auto cs = [&](const char* name, Shape s, int64_t axis, bool excl, bool rev) {
       return mk(name, {any(r, s)}, Attrs{{"axis", axis}, {"exclusive", excl}, {"reverse", rev}});
@@ -330,7 +348,7 @@ std::map<std::string, Entry> build_table() {
                     cs("[2,3,4] axis=2 reverse", {2, 3, 4}, 2, false, true),
                     cs("[2,3,4] axis=-1 exclusive reverse", {2, 3, 4}, -1, true, true),
                     cs("[3,4] axis=0 exclusive", {3, 4}, 0, true, false)};
-  }, false, kSumOrder};
+  }, kSumOrder};
 
   // -- shape ops
   t["ConcatV2"] = {[any](Rng& r) {
@@ -339,7 +357,8 @@ std::map<std::string, Entry> build_table() {
                        {{"axis", int64_t(0)}}),
                     mk("[2]+[3]", {any(r, {2}), any(r, {3})}, {{"axis", int64_t(0)}}),
                     mk("[2,2,1]+[2,2,3] axis=-1", {any(r, {2, 2, 1}), any(r, {2, 2, 3})}, {{"axis", int64_t(-1)}}),
-                    mk("one input", {any(r, {2, 3})}, {{"axis", int64_t(0)}})};
+                    mk("one input", {any(r, {2, 3})}, {{"axis", int64_t(0)}}),
+                    mk("[2,0]+[2,3] axis=1 (empty input)", {any(r, {2, 0}), any(r, {2, 3})}, {{"axis", int64_t(1)}})};
   }};
   t["Pack"] = {[any](Rng& r) {
     return CaseList{
@@ -366,7 +385,7 @@ std::map<std::string, Entry> build_table() {
                     mk("[3] x[3]", {any(r, {3})}, {{"multiples", Ints{3}}}),
                     mk("[1,2,1] x[2,1,3]", {any(r, {1, 2, 1})}, {{"multiples", Ints{2, 1, 3}}}),
                     mk("scalar", {any(r, {})}, {{"multiples", Ints{}}})};
-  }};
+  }, kSumOrder};  // the gradient sums over the copies
   t["PadV2"] = {[any](Rng& r) {
     return CaseList{mk("[2,3] [1,0,2,1]", {any(r, {2, 3})}, {{"paddings", Ints{1, 0, 2, 1}}, {"constant_value", 0.0}}),
                     mk("[4] [2,3] value 0.5", {any(r, {4})}, {{"paddings", Ints{2, 3}}, {"constant_value", 0.5}}),
@@ -451,7 +470,7 @@ std::map<std::string, Entry> build_table() {
                     mk("[]->[2,2]", {any(r, {})}, {{"shape", Ints{2, 2}}}),
                     mk("[1,3]->[4,2,3]", {any(r, {1, 3})}, {{"shape", Ints{4, 2, 3}}}),
                     mk("[2,3]->[2,3]", {any(r, {2, 3})}, {{"shape", Ints{2, 3}}})};
-  }};
+  }, kSumOrder};  // the gradient sums over the copies
   t["StridedSlice"] = {[any](Rng& r) {
     return CaseList{
         mk("[6,4] x[1:5:2, :]", {any(r, {6, 4})}, slice_attrs({1, 0}, {5, 0}, {2, 1}, 0, 2)),
@@ -518,11 +537,11 @@ std::vector<std::string> differentiable_ops() {
     if (op->differentiable) v.push_back(op->name);
   return v;
 }
-std::vector<std::string> second_order_ops() {
+std::vector<std::string> ops_with_cases() {
   std::vector<std::string> v;
   for (const auto& [name, e] : table()) {
     const nb::OpDef* op = nb::find_op(name);
-    if (e.second_order && op && op->differentiable) v.push_back(name);
+    if (op && op->differentiable) v.push_back(name);
   }
   return v;
 }
@@ -550,7 +569,13 @@ TEST(GradientCheckCoverage, EveryDifferentiableOpHasAGradientAndCases) {
       if (it->second.make(rng).empty()) missing_case += " " + op->name;
     }
   }
+  std::string unknown;
+  for (const auto& [name, e] : table()) {
+    const nb::OpDef* op = nb::find_op(name);
+    if (!op || !op->differentiable) unknown += " " + name;
+  }
   EXPECT_GT(n, 0);
+  EXPECT_TRUE(unknown.empty()) << "cases for ops that are not registered as differentiable (renamed?):" << unknown;
   EXPECT_TRUE(missing_grad.empty()) << "differentiable ops without a gradient function:" << missing_grad;
   EXPECT_TRUE(missing_case.empty()) << "differentiable ops without gradient-check cases:" << missing_case;
 }
@@ -573,10 +598,12 @@ TEST_P(OpGradient, MatchesFiniteDifferences) {
     const gc::Fn f = gc::op_fn(*op, c.attrs);
     gc::TapeResult ref;
     EXPECT_TRUE(gc::check_gradient(label, f, c.inputs, c.opt, &ref));
-    if (c.views && !ref.outputs.empty() && has_float_view_candidate(c.inputs)) {
+    if (ref.outputs.empty()) continue;  // the taped run failed (reported above)
+    if (c.views && has_float_view_candidate(c.inputs)) {
       EXPECT_TRUE(gc::check_same_as(label + " non-contiguous", f, gc::with_noncontiguous_inputs(c.inputs), c.opt,
                                     ref, view_rtol));
     }
+    EXPECT_TRUE(gc::check_each_source_alone(label, f, c.inputs, c.opt, ref, view_rtol));
   }
 }
 
@@ -593,11 +620,13 @@ TEST_P(OpSecondOrder, MatchesFiniteDifferencesOfTheGradient) {
   ASSERT_NE(op, nullptr);
   ASSERT_NE(op->gradient, nullptr) << name << " has no gradient function";
   Rng rng(seed_of(name));
-  for (const Case& c : table().at(name).make(rng))
+  for (const Case& c : table().at(name).make(rng)) {
+    if (!c.second_order) continue;
     EXPECT_TRUE(gc::check_second_order(name + " [" + c.name + "]", gc::op_fn(*op, c.attrs), c.inputs, c.opt));
+  }
 }
 
-INSTANTIATE_TEST_SUITE_P(Registry, OpSecondOrder, ::testing::ValuesIn(second_order_ops()),
+INSTANTIATE_TEST_SUITE_P(Registry, OpSecondOrder, ::testing::ValuesIn(ops_with_cases()),
                          [](const ::testing::TestParamInfo<std::string>& i) { return i.param; });
 
 // ---- TensorFlow's rules at ties and kinks (hand-computed) -----------------------------------
@@ -801,6 +830,18 @@ TEST(GradientCheckHarness, DetectsAWrongGradient) {
   });
   const Tensor x = f64({0.1, 0.7}, {2});
   EXPECT_FALSE(gc::check_gradient("wrong", [&](const TensorList& in) { return TensorList{wrong(in[0])}; }, {x}));
+}
+
+TEST(GradientCheckHarness, DetectsAWrongSecondOrderGradient) {
+  // Correct first derivative, but its dependence on x is hidden from the tape.
+  auto opaque = nb::custom_gradient([](const Tensor& x) {
+    return nb::CustomGradientResult1{nb::sin(x),
+                                     [x](const Tensor& dy) { return dy * nb::stop_gradient(nb::cos(x)); }};
+  });
+  const Tensor x = f64({0.1, 0.7}, {2});
+  const gc::Fn f = [&](const TensorList& in) { return TensorList{opaque(in[0])}; };
+  EXPECT_TRUE(gc::check_gradient("opaque", f, {x}));
+  EXPECT_FALSE(gc::check_second_order("opaque", f, {x}));
 }
 
 TEST(GradientCheckHarness, NoncontiguousCopiesKeepValues) {

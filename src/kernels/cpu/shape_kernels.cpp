@@ -1,5 +1,5 @@
 // CPU kernels of the byte-moving shape ops: ConcatV2, Pack, Tile, PadV2,
-// MirrorPad, GatherV2, GatherNd, TensorScatterUpdate. They work on element
+// MirrorPad, GatherV2, GatherNd, TensorScatterUpdate, StridedSliceGrad. They work on element
 // sizes only, so one kernel serves every dtype. Strided copies go through
 // detail::copy_into (parallel, broadcasting); gathers copy contiguous rows
 // with memcpy, split across the thread pool.
@@ -7,11 +7,13 @@
 #include <string>
 
 #include "kernels/cpu/elementwise_loops.h"
+#include "kernels/cpu/index_util.h"
 #include "nabla/core/thread_pool.h"
 #include "nabla/ops/cast.h"
 #include "nabla/ops/creation.h"
 #include "nabla/ops/registry.h"
 #include "ops/op_util.h"
+#include "ops/strided_slice.h"
 
 namespace nabla::cpu {
 namespace {
@@ -23,23 +25,6 @@ int64_t prod(const Shape& s, size_t from, size_t to) {
   int64_t n = 1;
   for (size_t i = from; i < to; ++i) n *= s[i];
   return n;
-}
-
-// "[1,2]" for the position `flat` in a tensor of shape `s` ("" for scalars).
-std::string position_str(int64_t flat, const Shape& s) {
-  if (s.empty()) return "";
-  std::vector<int64_t> idx(s.size());
-  for (size_t i = s.size(); i-- > 0;) {
-    idx[i] = s[i] ? flat % s[i] : 0;
-    flat = s[i] ? flat / s[i] : 0;
-  }
-  return ops::list_str(idx);
-}
-
-// Calls f(p) with p a const pointer to the (contiguous) int32/int64 indices.
-template <typename F> void with_indices(const Tensor& idx, F&& f) {
-  if (idx.dtype() == DType::int32) f(idx.data<int32_t>());
-  else f(idx.data<int64_t>());
 }
 
 // ---- concat / stack ------------------------------------------------------------
@@ -202,33 +187,6 @@ void gather_kernel(Inputs in, std::span<Tensor> out, const Attrs& a) {
   });
 }
 
-// Element offsets (into a contiguous tensor of shape `xs`) of the index
-// tuples in idx (shape [..., k]); throws OutOfRange naming the first bad tuple.
-template <typename I>
-std::vector<int64_t> tuple_offsets(const I* ip, const Shape& idx_shape, const Shape& xs, const char* what) {
-  const int64_t k = idx_shape.back();
-  const Shape batch(idx_shape.begin(), idx_shape.end() - 1);
-  const int64_t count = batch.num_elements();
-  const Strides xst = contiguous_strides(xs);
-  std::vector<int64_t> offs(static_cast<size_t>(count));
-  for (int64_t t = 0; t < count; ++t) {
-    int64_t off = 0;
-    for (int64_t j = 0; j < k; ++j) {
-      const int64_t v = int64_t(ip[t * k + j]);
-      if (v < 0 || v >= xs[size_t(j)]) {
-        std::vector<int64_t> tuple(ip + t * k, ip + (t + 1) * k);
-        std::string ts = "[";
-        for (size_t q = 0; q < tuple.size(); ++q) ts += (q ? ", " : "") + std::to_string(tuple[q]);
-        throw OutOfRange(detail::str_cat("indices", position_str(t, batch), " = ", ts,
-                                         "] does not index into ", what, xs.str()));
-      }
-      off += v * xst[size_t(j)];
-    }
-    offs[size_t(t)] = off;
-  }
-  return offs;
-}
-
 void gather_nd_kernel(Inputs in, std::span<Tensor> out, const Attrs&) {
   const Tensor x = in[0].contiguous(), idx = in[1].contiguous();
   const Tensor& o = out[0];
@@ -265,6 +223,27 @@ void scatter_nd_update_kernel(Inputs in, std::span<Tensor> out, const Attrs&) {
     std::memcpy(dst + offs[t] * es, src + int64_t(t) * slice_bytes, size_t(slice_bytes));
 }
 
+// ---- strided slice gradient --------------------------------------------------------
+
+// Zeros, with dy copied into the view StridedSlice reads (the same function
+// computes it). Size-1 dims (new axes among them) are dropped from both views.
+void strided_slice_grad_kernel(Inputs in, std::span<Tensor> out, const Attrs& a) {
+  const Tensor &dy = in[0], &o = out[0];
+  if (o.size() == 0) return;
+  std::memset(o.mutable_raw_data(), 0, size_t(o.size()) * dtype_size(o.dtype()));
+  if (dy.size() == 0) return;
+  const ops::StridedView v = ops::strided_slice_view(o.shape(), o.strides(), o.offset(), a);
+  Shape s;
+  Strides dst_st, src_st;
+  for (size_t i = 0; i < v.shape.size(); ++i) {
+    if (v.shape[i] == 1) continue;
+    s.push_back(v.shape[i]);
+    dst_st.push_back(v.strides[i]);
+    src_st.push_back(dy.strides()[i]);
+  }
+  detail::copy_into(Tensor::view_of(o, s, dst_st, v.offset), Tensor::view_of(dy, s, src_st, dy.offset()));
+}
+
 NB_REGISTER_KERNELS(kShapeKernels) {
   register_kernel("ConcatV2", DeviceType::CPU, ops::kKernelAll, &concat_kernel);
   register_kernel("Pack", DeviceType::CPU, ops::kKernelAll, &pack_kernel);
@@ -274,6 +253,7 @@ NB_REGISTER_KERNELS(kShapeKernels) {
   register_kernel("GatherV2", DeviceType::CPU, ops::kKernelAll, &gather_kernel);
   register_kernel("GatherNd", DeviceType::CPU, ops::kKernelAll, &gather_nd_kernel);
   register_kernel("TensorScatterUpdate", DeviceType::CPU, ops::kKernelAll, &scatter_nd_update_kernel);
+  register_kernel("StridedSliceGrad", DeviceType::CPU, ops::kKernelAll, &strided_slice_grad_kernel);
 }
 
 }  // namespace
