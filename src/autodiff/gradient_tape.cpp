@@ -122,20 +122,15 @@ struct GradientTape::Impl final : OpObserver {
     return s;
   }
 
-  // Records a node if any input is traced. Returns false when nothing was recorded.
+  // Records a node if any input is traced.
   void record(const OpDef* op, Inputs inputs, const Attrs* a, Inputs outputs, int32_t custom) {
-    const size_t first = tensors.size();
     bool any = false;
+    for (const Tensor& t : inputs) any |= t.defined() && input_slot(t) >= 0;
+    if (!any) return;
+    const size_t first = tensors.size();
     for (const Tensor& t : inputs) {
-      const int32_t s = t.defined() ? input_slot(t) : -1;
-      any |= s >= 0;
       tensors.push_back(t);
-      slots.push_back(s);
-    }
-    if (!any) {
-      tensors.resize(first);
-      slots.resize(first);
-      return;
+      slots.push_back(t.defined() ? slot_of.find(t.impl_ptr().get()) : -1);
     }
     for (const Tensor& t : outputs) {
       tensors.push_back(t);

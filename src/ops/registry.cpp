@@ -161,6 +161,8 @@ TensorList run_kernel(const OpDef& op, Inputs inputs, const Attrs& attrs, Device
 }  // namespace
 
 TensorList call_op(const OpDef& op, Inputs inputs, const Attrs& attrs) {
+  std::vector<OpObserver*>& observers = t_observers;  // one thread-local lookup
+  const bool observing = !observers.empty();
   TensorList outs;
   try {
     const int n = int(inputs.size());
@@ -180,21 +182,34 @@ TensorList call_op(const OpDef& op, Inputs inputs, const Attrs& attrs) {
             " and input #", i, " is on ", inputs[i].device().str()));
     }
     NB_CHECK(op.compute || op.infer, Internal, "op has neither infer nor compute function");
-    if (t_observers.empty()) [[likely]] {
+    if (!observing) [[likely]] {
       outs = op.compute ? op.compute(inputs, attrs) : run_kernel(op, inputs, attrs, device);
     } else {
       // Ops run inside this one (composites, half-precision casts) are part of
-      // it: observers see only the outer op.
-      PauseOpObservers pause;
+      // it: observers see only the outer op, so they are paused meanwhile.
+      struct Pause {
+        std::vector<OpObserver*>& live;
+        std::vector<OpObserver*> saved;
+        explicit Pause(std::vector<OpObserver*>& v) : live(v) { saved.swap(live); }
+        ~Pause() { live.swap(saved); }
+      } pause(observers);
       outs = op.compute ? op.compute(inputs, attrs) : run_kernel(op, inputs, attrs, device);
     }
   } catch (const Error&) {
     rethrow_with_op(op);
   }
-  if (!t_observers.empty()) [[unlikely]] {
-    // Copy: an observer may run ops of its own (which it pauses itself).
-    std::vector<OpObserver*> obs = t_observers;
-    for (OpObserver* o : obs) o->on_op(op, inputs, attrs, outs);
+  if (observing) [[unlikely]] {
+    // Iterate over a copy (an observer may run ops of its own, which it
+    // pauses itself); a small local array avoids an allocation per op.
+    const size_t n = observers.size();
+    if (n <= 8) {
+      OpObserver* obs[8];
+      std::copy(observers.begin(), observers.end(), obs);
+      for (size_t i = 0; i < n; ++i) obs[i]->on_op(op, inputs, attrs, outs);
+    } else {
+      const std::vector<OpObserver*> obs = observers;
+      for (OpObserver* o : obs) o->on_op(op, inputs, attrs, outs);
+    }
   }
   return outs;
 }
