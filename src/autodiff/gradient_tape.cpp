@@ -377,6 +377,17 @@ std::vector<Tensor> GradientTape::gradient(const Tensor& target, const std::vect
   return gradient(std::vector<Tensor>{target}, sources, options);
 }
 
+std::vector<Tensor> GradientTape::gradient(const Tensor& target, const std::vector<Variable*>& sources,
+                                           const GradientOptions& options) {
+  std::vector<GradientSource> srcs;
+  srcs.reserve(sources.size());
+  for (const Variable* v : sources) {
+    NB_CHECK(v != nullptr && v->defined(), InvalidArgument, "gradient(): source variable is null or undefined");
+    srcs.emplace_back(*v);
+  }
+  return gradient(std::vector<Tensor>{target}, srcs, options);
+}
+
 std::vector<Tensor> GradientTape::gradient(const std::vector<Tensor>& targets,
                                            const std::vector<GradientSource>& sources,
                                            const GradientOptions& options) {

@@ -85,6 +85,9 @@ class GradientTape {
                                const GradientOptions& options = {}) {
     return gradient(target, std::vector<GradientSource>(sources), options);
   }
+  // One gradient per variable, in order (Keras: tape.gradient(loss, model.trainable_variables)).
+  std::vector<Tensor> gradient(const Tensor& target, const std::vector<Variable*>& sources,
+                               const GradientOptions& options = {});
   // Several targets: the gradient of their sum (output_gradients: one per target).
   std::vector<Tensor> gradient(const std::vector<Tensor>& targets, const std::vector<GradientSource>& sources,
                                const GradientOptions& options = {});
