@@ -302,6 +302,23 @@ std::map<std::string, Entry> build_table() {
   t["BatchMatMulV2"] = {matmul_cases, kSumOrder};
   t["Softmax"] = {softmax_cases, kSumOrder};
   t["LogSoftmax"] = {softmax_cases, kSumOrder};
+  t["SparseSoftmaxCrossEntropyWithLogits"] = {[](Rng& r) {
+                                                const Gen g = U(-2, 2);
+                                                gc::CheckOptions logits_only;  // float labels are indices
+                                                logits_only.diff = {true, false};
+                                                const Tensor u8 = nb::detail::make_from_int64s({2, 0}, {2}, DType::uint8);
+                                                return CaseList{
+                                                    mk("[4,5] int64 labels", {g(r, {4, 5}), i64({0, 4, 2, 2}, {4})}),
+                                                    mk("[3,2,4] int32 labels",
+                                                       {g(r, {3, 2, 4}), i32({3, 0, 1, 1, 2, 3}, {3, 2})}),
+                                                    mk("[5] scalar label", {g(r, {5}), i64({3}, {})}),
+                                                    mk("[2,3] uint8 labels", {g(r, {2, 3}), u8}),
+                                                    mk("[2,1] one class", {g(r, {2, 1}), i64({0, 0}, {2})}),
+                                                    mk("[2,3] float64 labels", {g(r, {2, 3}), f64({2, 0}, {2})}, {},
+                                                       logits_only),
+                                                    mk("[0,3] (empty)", {g(r, {0, 3}), i64({}, {0})})};
+                                              },
+                                              kSumOrder};
 
   // -- reductions
   t["ReduceSum"] = {[any](Rng& r) {
