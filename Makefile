@@ -1,6 +1,6 @@
 # nabla: one-command set-up, build, test and benchmark on Debian 12.
 #
-#   make run      install packages, build, run the main job
+#   make run      install packages, build, run the main job (nabla train on Fashion-MNIST)
 #   make test     install packages, build, run every test through CTest
 #   make bench    install packages (+ Google Benchmark, LibTorch), run the benchmarks
 #   make install  build and install to $(PREFIX) (default /usr/local)
@@ -13,7 +13,7 @@
 # Debian packages needed to build and test. Add new build/test dependencies here.
 DEPS := cmake g++ ninja-build ccache make pkg-config \
         libgtest-dev libgmock-dev libopenblas-dev \
-        nlohmann-json3-dev zlib1g-dev libcli11-dev
+        nlohmann-json3-dev zlib1g-dev libcli11-dev dataset-fashion-mnist
 # Packages needed only by `make bench` (the benchmark library and the peer we compare with).
 BENCH_DEPS := libbenchmark-dev libtorch-dev python3
 
@@ -66,9 +66,10 @@ configure:
 build: configure
 	ninja -C $(BUILD_DIR) -j$(JOBS)
 
-# The main job. Until `nabla train` exists, it runs the tensor-basics example.
+# The main job: train the default MLP on Fashion-MNIST (TRAIN_ARGS adds flags).
+TRAIN_ARGS ?=
 run: deps build
-	./$(BUILD_DIR)/examples/example_tensors
+	./$(BUILD_DIR)/tools/nabla/nabla train $(TRAIN_ARGS)
 
 test: deps build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS) --timeout $(TEST_TIMEOUT)

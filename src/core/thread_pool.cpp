@@ -5,6 +5,8 @@
 // compete with BLAS or with the caller for long.
 #include "nabla/core/thread_pool.h"
 
+#include "core/scoped_flush_denormal.h"
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -59,6 +61,7 @@ class ThreadPool {
       return true;
     }
     fn_ = &fn;
+    fp_mode_ = detail::FloatingPointMode::current();  // workers compute as the caller does
     begin_ = begin;
     end_ = end;
     nchunks_ = nchunks;
@@ -89,6 +92,7 @@ class ThreadPool {
     const int64_t b = begin_ + range * c / nchunks_;
     const int64_t e = begin_ + range * (c + 1) / nchunks_;
     try {
+      detail::ScopedFloatingPointMode mode(fp_mode_);
       if (b < e) (*fn_)(b, e);
     } catch (...) {
       std::lock_guard<std::mutex> lk(err_mu_);
@@ -128,6 +132,7 @@ class ThreadPool {
 
   int nthreads_ = 1;
   std::vector<std::thread> workers_;
+  detail::FloatingPointMode fp_mode_{};
   std::mutex run_mu_;  // one parallel_for at a time
   std::mutex mu_;
   std::condition_variable cv_;

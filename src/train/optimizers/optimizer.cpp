@@ -3,6 +3,8 @@
 // count the iteration.
 #include "nabla/train/optimizer.h"
 
+#include "core/scoped_flush_denormal.h"
+
 #include <algorithm>
 #include <cmath>
 #include <regex>
@@ -185,6 +187,7 @@ void Optimizer::clip_gradients(std::vector<Tensor>& grads) const {
 }
 
 void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vector<Variable*>& vars) {
+  ::nabla::detail::ScopedFlushDenormal ftz;  // decaying moments must not crawl through subnormals
   NB_CHECK(grads.size() == vars.size(), InvalidArgument, name_, ": apply_gradients got ", grads.size(),
            " gradients for ", vars.size(), " variables; expected one gradient per variable");
   if (grads.empty()) return;  // Keras: a no-op, iterations unchanged

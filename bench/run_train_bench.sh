@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# End-to-end training benchmark: Fashion-MNIST MLP and CNN, one epoch each,
+# LibTorch C++ (bench_torch_train), Keras 3 / TensorFlow CPU (keras_train.py)
+# and, once the hook below is filled in, nabla (`nabla bench mlp|cnn --json`).
+#
+# Usage: bench/run_train_bench.sh [--quick] [--reps-mlp N] [--reps-cnn N]
+#          [--models "mlp cnn"] [--frameworks "libtorch keras nabla"]
+#          [--epochs N] [--keras-inter-op I] [--data DIR] [--out FILE] [--append]
+#   --quick          one repetition of everything (default: 5 for mlp, 3 for cnn)
+#   --models         workloads to run (default "mlp cnn")
+#   --frameworks     peers to run (default "libtorch keras nabla"; nabla is
+#                    skipped until run_nabla is implemented)
+#   --epochs         epochs per run (default 1)
+#   --keras-inter-op TensorFlow inter-op threads (default 1; 1 and 2 measured
+#                    the same within noise, 1 is the honest choice for 1-2 cores)
+#   --out            JSON-lines file (default build-bench/train_bench.jsonl),
+#                    overwritten unless --append
+#
+# Needs: build-bench/bench/bench_torch_train (configure with
+# -DNABLA_BUILD_BENCH=ON and run `ninja -C build-bench bench_torch_train`) and
+# the TensorFlow venv /work/venv-tf (override with KERAS_PYTHON=...).
+#
+# Threads, per workload (the best settings for each peer on this 2-core box):
+#   mlp: 1 thread (LibTorch intra-op; TF intra-op), cnn: 2 threads.
+#   OPENBLAS_NUM_THREADS=1 always: LibTorch calls OpenBLAS from inside its own
+#   OpenMP pool, a threaded OpenBLAS on top of that oversubscribes the cores.
+#   OMP_NUM_THREADS is set to the same T. TF_CPP_MIN_LOG_LEVEL=2 for quiet TF.
+#   OMP_WAIT_POLICY is passed through from the caller (recorded in the JSON as
+#   "omp_wait_policy"). Leave it unset on a quiet machine (libgomp's default,
+#   LibTorch's normal configuration). On a LOADED machine (other processes
+#   busy: load average above the core count) LibTorch with 2 OpenMP threads
+#   collapses with the default spin-waiting (cnn, load ~8.8 on 2 cores:
+#   --limit 3200 took 45.8 s with 2 threads vs 7.8 s with 1 thread, and 7.4 s
+#   with 2 threads and OMP_WAIT_POLICY=PASSIVE; a full cnn epoch at load 2-4:
+#   107.5 s default vs 37.2 s PASSIVE vs 30.3 s with 1 thread); export
+#   OMP_WAIT_POLICY=PASSIVE then, or better, wait for a quiet machine.
+#
+# Runs are strictly sequential (never two benchmarks at once) and the
+# frameworks are interleaved per repetition so that load changes from other
+# processes hit all of them alike. Each JSON line gets the 1-minute load
+# average before and after the run ("load_before", "load_after"): check them,
+# the machine is shared. At the end bench/compare_train.py prints the medians.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${BUILD_DIR:-$ROOT/build-bench}"
+NABLA_BIN="${NABLA_BIN:-$ROOT/build/tools/nabla/nabla}"
+TORCH_BIN="$BUILD/bench/bench_torch_train"
+KERAS_PYTHON="${KERAS_PYTHON:-/work/venv-tf/bin/python}"
+DATA="/usr/share/datasets/fashion-mnist"
+OUT="$BUILD/train_bench.jsonl"
+REPS_MLP=5
+REPS_CNN=3
+MODELS="mlp cnn"
+FRAMEWORKS="libtorch keras nabla"
+EPOCHS=1
+KERAS_INTER_OP=1
+APPEND=0
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) REPS_MLP=1; REPS_CNN=1 ;;
+    --reps-mlp) REPS_MLP="$2"; shift ;;
+    --reps-cnn) REPS_CNN="$2"; shift ;;
+    --models) MODELS="$2"; shift ;;
+    --frameworks) FRAMEWORKS="$2"; shift ;;
+    --epochs) EPOCHS="$2"; shift ;;
+    --keras-inter-op) KERAS_INTER_OP="$2"; shift ;;
+    --data) DATA="$2"; shift ;;
+    --out) OUT="$2"; shift ;;
+    --append) APPEND=1 ;;
+    -h|--help) sed -n '2,42p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+threads_for() { [[ "$1" == mlp ]] && echo 1 || echo 2; }
+reps_for() { [[ "$1" == mlp ]] && echo "$REPS_MLP" || echo "$REPS_CNN"; }
+load1() { cut -d' ' -f1 /proc/loadavg; }
+
+# Runs one benchmark command (with its environment) and appends its JSON line,
+# plus the load averages, to $OUT. A failing run is reported and skipped.
+record() {
+  local label="$1"; shift
+  local before after line
+  before="$(load1)"
+  echo "[$(date +%T)] $label (load $before) ..." >&2
+  if ! line="$("$@" | grep -m1 '^{')"; then
+    echo "  FAILED: $*" >&2
+    return 0
+  fi
+  after="$(load1)"
+  line="$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["load_before"]=float(sys.argv[2]); d["load_after"]=float(sys.argv[3]); d["omp_wait_policy"]=sys.argv[4]; print(json.dumps(d, separators=(",",":")))' "$line" "$before" "$after" "${OMP_WAIT_POLICY:-default}")"
+  echo "$line" >> "$OUT"
+  echo "  $line" >&2
+}
+
+run_libtorch() {  # model
+  local t; t="$(threads_for "$1")"
+  record "libtorch $1" env OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS="$t" \
+    "$TORCH_BIN" "$1" --data "$DATA" --epochs "$EPOCHS" --threads "$t" --json
+}
+
+run_keras() {  # model
+  local t; t="$(threads_for "$1")"
+  record "keras $1" env OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS="$t" TF_CPP_MIN_LOG_LEVEL=2 \
+    "$KERAS_PYTHON" "$ROOT/bench/keras_train.py" --model "$1" --data "$DATA" \
+    --epochs "$EPOCHS" --threads "$t" --inter-op "$KERAS_INTER_OP" --json
+}
+
+# ============================ nabla runs ======================================
+# `nabla bench MODEL --json` times only the training loop of each epoch, as the
+# peers do, and prints one JSON line in their format. NABLA_BIN overrides the binary.
+run_nabla() {  # model
+  if [[ "$1" != mlp ]]; then
+    echo "[$(date +%T)] nabla $1: skipped (the cnn workload needs convolution layers, not built yet)" >&2
+    return 0
+  fi
+  if [[ ! -x "$NABLA_BIN" ]]; then
+    echo "missing $NABLA_BIN: build nabla (make build) or set NABLA_BIN" >&2
+    return 1
+  fi
+  local t; t="$(threads_for "$1")"
+  record "nabla $1" env OPENBLAS_NUM_THREADS=1 \
+    "$NABLA_BIN" bench "$1" --data "$DATA" --epochs "$EPOCHS" --threads "$t" --json
+}
+# ==============================================================================
+
+has_framework() { [[ " $FRAMEWORKS " == *" $1 "* ]]; }
+
+if has_framework libtorch && [[ ! -x "$TORCH_BIN" ]]; then
+  echo "missing $TORCH_BIN: cmake -S $ROOT -B $BUILD -G Ninja -DCMAKE_BUILD_TYPE=Release" \
+       "-DNABLA_BUILD_TESTS=OFF -DNABLA_BUILD_BENCH=ON && ninja -C $BUILD -j2 bench_torch_train" >&2
+  exit 1
+fi
+if has_framework keras && [[ ! -x "$KERAS_PYTHON" ]]; then
+  echo "missing $KERAS_PYTHON (TensorFlow venv); set KERAS_PYTHON" >&2
+  exit 1
+fi
+
+mkdir -p "$(dirname "$OUT")"
+[[ "$APPEND" == 1 ]] || : > "$OUT"
+echo "host: $(nproc) cores, $(uptime)" >&2
+if awk -v l="$(load1)" -v n="$(nproc)" 'BEGIN { exit !(l > n) }'; then
+  echo "warning: load average $(load1) is above the $(nproc) cores: timings will be noisy" \
+       "(and LibTorch cnn with 2 OpenMP threads slow unless OMP_WAIT_POLICY=PASSIVE)" >&2
+fi
+
+for model in $MODELS; do
+  reps="$(reps_for "$model")"
+  for ((r = 1; r <= reps; ++r)); do
+    echo "--- $model, repetition $r/$reps" >&2
+    for fw in $FRAMEWORKS; do
+      case "$fw" in
+        libtorch) run_libtorch "$model" ;;
+        keras) run_keras "$model" ;;
+        nabla) run_nabla "$model" ;;
+        *) echo "unknown framework $fw" >&2; exit 2 ;;
+      esac
+    done
+  done
+done
+
+echo "host after: $(uptime)" >&2
+python3 "$ROOT/bench/compare_train.py" "$OUT"

@@ -1,0 +1,34 @@
+// Model's private state, shared by model.cpp, model_summary.cpp and model_config.cpp.
+#pragma once
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+#include "nabla/train/metric.h"
+#include "nabla/train/model.h"
+
+namespace nabla {
+
+struct Model::Graph {
+  std::vector<KerasTensor> inputs, outputs;
+  std::vector<std::shared_ptr<Node>> nodes;  // topological order, inputs included
+  std::unordered_map<const Node*, size_t> index;
+  std::vector<std::shared_ptr<Layer>> layers;  // unique, graph order, without InputLayers
+};
+
+struct Model::Compiled {
+  std::shared_ptr<optimizers::Optimizer> optimizer;
+  std::vector<LossArg> loss_args;
+  std::vector<std::shared_ptr<losses::Loss>> losses;  // per output, resolved at first use
+  std::vector<double> loss_weights;
+  std::vector<MetricArg> metric_args;
+  std::vector<MetricArg> weighted_metric_args;
+  std::vector<std::vector<bool>> metric_weighted;  // per output, per metric
+  bool metrics_built = false;
+  std::vector<std::vector<std::unique_ptr<metrics::Metric>>> metrics;  // per output
+  std::vector<std::string> metric_names;  // flattened, log names
+  double loss_total = 0.0, loss_count = 0.0;  // the loss tracker (Keras: Mean weighted by batch size)
+  CompileOptions options;
+};
+
+}  // namespace nabla
