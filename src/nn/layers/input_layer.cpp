@@ -18,15 +18,17 @@ InputLayerImpl::InputLayerImpl(const InputLayerOptions& options)
 }
 
 KerasTensor InputLayerImpl::output() {
-  if (!node_) {
-    node_ = std::make_shared<Node>();
-    node_->layer = shared_from_this();
+  std::shared_ptr<Node> node = node_.lock();
+  if (!node) {
+    node = std::make_shared<Node>();
+    node->layer = shared_from_this();
     std::vector<int64_t> s = shape_;
     s.insert(s.begin(), -1);
-    node_->output_shapes.push_back(s);
-    node_->output_dtypes.push_back(input_dtype_);
+    node->output_shapes.push_back(s);
+    node->output_dtypes.push_back(input_dtype_);
+    node_ = node;
   }
-  return KerasTensor(node_, 0);
+  return KerasTensor(node, 0);
 }
 
 Tensor InputLayerImpl::call(const Tensor& x, bool) {

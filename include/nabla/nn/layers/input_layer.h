@@ -26,7 +26,7 @@ class InputLayerImpl : public Layer {
  private:
   std::vector<int64_t> shape_;
   DType input_dtype_;
-  std::shared_ptr<Node> node_;
+  std::weak_ptr<Node> node_;  // weak: the node owns this layer (no reference cycle)
 };
 
 }  // namespace nabla::layers
