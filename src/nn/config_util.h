@@ -4,6 +4,8 @@
 // found for a missing class name, a wrong type or an unknown key.
 #pragma once
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -111,6 +113,35 @@ class Reader {
 inline json seed_json(const std::optional<uint64_t>& seed) { return seed ? json(*seed) : json(nullptr); }
 inline json axes_json(const std::optional<std::vector<int64_t>>& axes) {
   return axes ? json(*axes) : json(nullptr);
+}
+
+// The keys of a name table, sorted, joined with ", " (for "expected one of" messages).
+inline std::string join_keys(const std::map<std::string, std::string>& table) {
+  std::string s;
+  for (const auto& [k, v] : table) s += (s.empty() ? "" : ", ") + k;
+  return s;
+}
+
+// Builds an object of a Keras-style registry (initializers, regularizers) from a
+// name or {"class_name", "config"}: `aliases` maps every accepted name to a class,
+// `factories` maps a class to a function of a Reader. Unknown names and config
+// keys give InvalidArgument.
+template <typename T, typename Factories>
+std::shared_ptr<T> build_registered(const json& config, const char* kind,
+                                    const std::map<std::string, std::string>& aliases, const Factories& factories) {
+  const Serialized s = parse_serialized(config, kind);
+  const auto it = aliases.find(s.class_name);
+  NB_CHECK(it != aliases.end(), InvalidArgument, "Could not interpret ", kind, " identifier: '", s.class_name,
+           "'; expected one of: ", join_keys(aliases));
+  Reader reader(s.config, it->second);
+  std::shared_ptr<T> obj = factories.at(it->second)(reader);
+  reader.finish();
+  return obj;
+}
+
+// Keras's serialized form: {"module", "class_name", "config", "registered_name": null}.
+inline json serialized(const char* module, const std::string& class_name, json config) {
+  return {{"module", module}, {"class_name", class_name}, {"config", std::move(config)}, {"registered_name", nullptr}};
 }
 
 }  // namespace nabla::nn_config

@@ -375,23 +375,11 @@ const std::map<std::string, std::string>& aliases() {
   return a;
 }
 
-std::string known_names() {
-  std::string s;
-  for (const auto& [k, v] : aliases()) s += (s.empty() ? "" : ", ") + k;
-  return s;
-}
 
 }  // namespace
 
 std::shared_ptr<Initializer> from_config(const json& config) {
-  const nn_config::Serialized s = nn_config::parse_serialized(config, "initializer");
-  const auto it = aliases().find(s.class_name);
-  NB_CHECK(it != aliases().end(), InvalidArgument, "Could not interpret initializer identifier: '",
-           s.class_name, "'; expected one of: ", known_names());
-  nn_config::Reader reader(s.config, it->second);
-  std::shared_ptr<Initializer> init = factories().at(it->second)(reader);
-  reader.finish();
-  return init;
+  return nn_config::build_registered<Initializer>(config, "initializer", aliases(), factories());
 }
 
 std::shared_ptr<Initializer> get(const std::string& name) { return from_config(json(name)); }
@@ -403,10 +391,7 @@ std::vector<std::string> names() {
 }
 
 json serialize(const Initializer& initializer) {
-  return {{"module", "keras.initializers"},
-          {"class_name", initializer.class_name()},
-          {"config", initializer.get_config()},
-          {"registered_name", nullptr}};
+  return nn_config::serialized("keras.initializers", initializer.class_name(), initializer.get_config());
 }
 
 }  // namespace nabla::initializers

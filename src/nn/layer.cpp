@@ -151,64 +151,65 @@ void track_in_parent(Layer& self) {
 }
 }  // namespace
 
-Tensor Layer::operator()(const Tensor& x, std::optional<bool> training) {
+bool Layer::enter_call(std::optional<bool> training) {
   auto& ctx = detail::call_context();
-  bool tr = training.value_or(ctx.stack.empty() ? false : ctx.training);
-  if (tracked_by_ == nullptr || (!ctx.stack.empty() && tracked_by_ != ctx.stack.back())) {
+  const Layer* parent = ctx.stack.empty() ? nullptr : ctx.stack.back();
+  if (parent != nullptr && tracked_by_ != parent) {
     track_in_parent(*this);
-    if (!ctx.stack.empty()) tracked_by_ = ctx.stack.back();
+    tracked_by_ = parent;
   }
+  call_losses_.clear();
+  return training.value_or(parent != nullptr && ctx.training);
+}
+
+Tensor Layer::operator()(const Tensor& x, std::optional<bool> training) {
+  const bool tr = enter_call(training);
   if (!built_) ensure_built({x});
   CallScope scope(this, tr);
-  call_losses_.clear();
   return call(x, tr);
 }
 
 std::vector<Tensor> Layer::operator()(const std::vector<Tensor>& xs, std::optional<bool> training) {
-  auto& ctx = detail::call_context();
-  bool tr = training.value_or(ctx.stack.empty() ? false : ctx.training);
-  if (tracked_by_ == nullptr || (!ctx.stack.empty() && tracked_by_ != ctx.stack.back())) {
-    track_in_parent(*this);
-    if (!ctx.stack.empty()) tracked_by_ = ctx.stack.back();
-  }
+  const bool tr = enter_call(training);
   if (!built_) ensure_built(xs);
   CallScope scope(this, tr);
-  call_losses_.clear();
   return call_list(xs, tr);
 }
 
-Tensor Layer::call(const Tensor& x, bool training) {
-  NB_CHECK(forward_depth_ == 0, Unimplemented, "layer '", name_, "' (", class_name(),
-           ") overrides neither call() nor call_list()");
-  ++forward_depth_;
-  std::vector<Tensor> ys;
-  try {
-    ys = call_list({x}, training);
-  } catch (...) {
-    --forward_depth_;
-    throw;
+namespace {
+// Counts nested default call()/call_list() forwarding on a layer; the second
+// level means neither was overridden.
+class ForwardGuard {
+ public:
+  ForwardGuard(int& depth, const Layer& layer) : depth_(depth) {
+    NB_CHECK(depth_ == 0, Unimplemented, "layer '", layer.name(), "' (", layer.class_name(),
+             ") overrides neither call() nor call_list()");
+    ++depth_;
   }
-  --forward_depth_;
+  ~ForwardGuard() { --depth_; }
+  ForwardGuard(const ForwardGuard&) = delete;
+  ForwardGuard& operator=(const ForwardGuard&) = delete;
+ private:
+  int& depth_;
+};
+}  // namespace
+
+Tensor Layer::call(const Tensor& x, bool training) {
+  std::vector<Tensor> ys;
+  {
+    ForwardGuard guard(forward_depth_, *this);
+    ys = call_list({x}, training);
+  }
   NB_CHECK(ys.size() == 1, InvalidArgument, "layer '", name_, "' returned ", ys.size(),
            " outputs where one was expected");
   return ys[0];
 }
 
 std::vector<Tensor> Layer::call_list(const std::vector<Tensor>& xs, bool training) {
-  NB_CHECK(forward_depth_ == 0, Unimplemented, "layer '", name_, "' (", class_name(),
-           ") overrides neither call() nor call_list()");
   NB_CHECK(xs.size() == 1, InvalidArgument, "layer '", name_, "' (", class_name(), ") takes 1 input, got ",
            xs.size());
-  ++forward_depth_;
-  Tensor y;
-  try {
-    y = call(xs[0], training);
-  } catch (...) {
-    --forward_depth_;
-    throw;
-  }
-  --forward_depth_;
-  return {y};
+  ForwardGuard guard(forward_depth_, *this);
+  return {call(xs[0], training)};
 }
 
 Variable& Layer::add_weight(const std::string& name, const Shape& shape, const WeightOptions& options) {

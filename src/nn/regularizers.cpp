@@ -124,23 +124,11 @@ const std::map<std::string, std::string>& aliases() {
   return a;
 }
 
-std::string known_names() {
-  std::string s;
-  for (const auto& [k, v] : aliases()) s += (s.empty() ? "" : ", ") + k;
-  return s;
-}
 
 }  // namespace
 
 std::shared_ptr<Regularizer> from_config(const json& config) {
-  const nn_config::Serialized s = nn_config::parse_serialized(config, "regularizer");
-  const auto it = aliases().find(s.class_name);
-  NB_CHECK(it != aliases().end(), InvalidArgument, "Could not interpret regularizer identifier: '",
-           s.class_name, "'; expected one of: ", known_names());
-  nn_config::Reader reader(s.config, it->second);
-  std::shared_ptr<Regularizer> reg = factories().at(it->second)(reader);
-  reader.finish();
-  return reg;
+  return nn_config::build_registered<Regularizer>(config, "regularizer", aliases(), factories());
 }
 
 std::shared_ptr<Regularizer> get(const std::string& name) { return from_config(json(name)); }
@@ -152,10 +140,7 @@ std::vector<std::string> names() {
 }
 
 json serialize(const Regularizer& regularizer) {
-  return {{"module", "keras.regularizers"},
-          {"class_name", regularizer.class_name()},
-          {"config", regularizer.get_config()},
-          {"registered_name", nullptr}};
+  return nn_config::serialized("keras.regularizers", regularizer.class_name(), regularizer.get_config());
 }
 
 }  // namespace nabla::regularizers

@@ -385,6 +385,14 @@ Tensor combined_sample_weight(const std::vector<Tensor>& y, const std::map<int64
   return constant(w, Shape{n});
 }
 
+// The progress bar fit/evaluate/predict add for verbose > 0 (null otherwise).
+std::shared_ptr<callbacks::ProgbarLogger> make_progbar(int verbose, int epochs, int64_t steps) {
+  if (verbose <= 0) return nullptr;
+  auto p = std::make_shared<callbacks::ProgbarLogger>(callbacks::ProgbarLoggerOptions{.verbose = verbose});
+  p->set_params(epochs, steps);
+  return p;
+}
+
 // A batch from a Dataset element: (x, y) or (x, y, sample_weight).
 Batch batch_from_element(const data::Element& e, size_t num_inputs, size_t num_outputs) {
   Batch b;
@@ -480,12 +488,7 @@ callbacks::History Model::fit_impl(const std::vector<Tensor>& x_all, const std::
 
   callbacks::History history;
   auto history_ptr = std::shared_ptr<callbacks::History>(std::shared_ptr<callbacks::History>(), &history);
-  std::shared_ptr<callbacks::ProgbarLogger> progbar;
-  if (o.verbose > 0) {
-    progbar = std::make_shared<callbacks::ProgbarLogger>(callbacks::ProgbarLoggerOptions{.verbose = o.verbose});
-    progbar->set_params(o.epochs, steps);
-  }
-  detail::CallbackList cbs(o.callbacks, progbar, history_ptr, this);
+  detail::CallbackList cbs(o.callbacks, make_progbar(o.verbose, o.epochs, steps), history_ptr, this);
 
   // The shuffle generator: explicit seed, else drawn from the global generator.
   uint64_t shuffle_seed = o.seed ? *o.seed : random::default_generator().advance(1) ^ 0x9E3779B97F4A7C15ull;
@@ -603,12 +606,7 @@ Logs Model::evaluate_impl(const std::vector<Tensor>& x, const std::vector<Tensor
   }
   if (steps) nsteps = nsteps > 0 ? std::min(nsteps, *steps) : *steps;
   Tensor sw = dataset ? Tensor() : combined_sample_weight(y, {}, sample_weight, n);
-  std::shared_ptr<callbacks::ProgbarLogger> progbar;
-  if (verbose > 0) {
-    progbar = std::make_shared<callbacks::ProgbarLogger>(callbacks::ProgbarLoggerOptions{.verbose = verbose});
-    progbar->set_params(1, nsteps);
-  }
-  detail::CallbackList cbs(callback_args, progbar, nullptr, this);
+  detail::CallbackList cbs(callback_args, make_progbar(verbose, 1, nsteps), nullptr, this);
   cbs.on_test_begin({});
   Logs logs;
   if (!dataset) {
@@ -654,12 +652,7 @@ std::vector<Tensor> Model::predict(const std::vector<Tensor>& x, const PredictOp
   int64_t n = num_samples(x, "x");
   int64_t nsteps = (n + o.batch_size - 1) / o.batch_size;
   if (o.steps) nsteps = std::min(nsteps, *o.steps);
-  std::shared_ptr<callbacks::ProgbarLogger> progbar;
-  if (o.verbose > 0) {
-    progbar = std::make_shared<callbacks::ProgbarLogger>(callbacks::ProgbarLoggerOptions{.verbose = o.verbose});
-    progbar->set_params(1, nsteps);
-  }
-  detail::CallbackList cbs(o.callbacks, progbar, nullptr, this);
+  detail::CallbackList cbs(o.callbacks, make_progbar(o.verbose, 1, nsteps), nullptr, this);
   cbs.on_predict_begin({});
   std::vector<std::vector<Tensor>> parts;
   for (int64_t step = 0; step < nsteps; ++step) {

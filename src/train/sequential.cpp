@@ -31,15 +31,19 @@ void Sequential::add(const LayerRef& ref) {
   layers_.push_back(l);
   track(l);
   if (has_input_shape_) {
-    const std::vector<int64_t>& prev = output_shapes_.empty() ? input_shape_ : output_shapes_.back();
-    DType prev_dtype = output_dtypes_.empty() ? input_dtype_ : output_dtypes_.back();
-    Layer::OutputSpec spec = l->compute_output_spec({prev}, {prev_dtype});
-    NB_CHECK(spec.shapes.size() == 1, InvalidArgument, "layer '", l->name(), "' in a Sequential model returned ",
-             spec.shapes.size(), " outputs; Sequential layers must have one output");
-    output_shapes_.push_back(spec.shapes[0]);
-    output_dtypes_.push_back(spec.dtypes[0]);
+    append_output_spec(*l);
     build_from_shapes({input_shape_});
   }
+}
+
+void Sequential::append_output_spec(Layer& l) {
+  const std::vector<int64_t> prev = output_shapes_.empty() ? input_shape_ : output_shapes_.back();
+  const DType prev_dtype = output_dtypes_.empty() ? input_dtype_ : output_dtypes_.back();
+  Layer::OutputSpec spec = l.compute_output_spec({prev}, {prev_dtype});
+  NB_CHECK(spec.shapes.size() == 1, InvalidArgument, "layer '", l.name(), "' in a Sequential model returned ",
+           spec.shapes.size(), " outputs; Sequential layers must have one output");
+  output_shapes_.push_back(spec.shapes[0]);
+  output_dtypes_.push_back(spec.dtypes[0]);
 }
 
 void Sequential::pop() {
@@ -61,17 +65,7 @@ void Sequential::build_for(const std::vector<int64_t>& input_shape, DType dtype)
   has_input_shape_ = true;
   output_shapes_.clear();
   output_dtypes_.clear();
-  std::vector<int64_t> prev = input_shape_;
-  DType prev_dtype = dtype;
-  for (const auto& l : layers_) {
-    Layer::OutputSpec spec = l->compute_output_spec({prev}, {prev_dtype});
-    NB_CHECK(spec.shapes.size() == 1, InvalidArgument, "layer '", l->name(), "' in a Sequential model returned ",
-             spec.shapes.size(), " outputs");
-    prev = spec.shapes[0];
-    prev_dtype = spec.dtypes[0];
-    output_shapes_.push_back(prev);
-    output_dtypes_.push_back(prev_dtype);
-  }
+  for (const auto& l : layers_) append_output_spec(*l);
 }
 
 // Layers build in call(): build_for walks them with the first input's shape and dtype.

@@ -1,10 +1,11 @@
 // `nabla bench mlp`: the training-speed workload compared with LibTorch and
 // Keras by bench/run_train_bench.sh (same model, optimizer, batch and data).
-#include <chrono>
+#include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "epoch_timer.h"
 #include "nabla/nabla.h"
 
 namespace nabla::cli {
@@ -47,17 +48,8 @@ std::function<int()> add_bench_command(CLI::App& app) {
     // The loop the peers time: shuffle, gather, forward, loss, backward, update (no metrics).
     model.compile({.optimizer = optimizers::Adam({.learning_rate = 1e-3}),
                    .loss = losses::SparseCategoricalCrossentropy({.from_logits = true})});
-    using clock = std::chrono::steady_clock;
     std::vector<double> epoch_seconds;
-    auto t0 = std::make_shared<clock::time_point>(), t_last = std::make_shared<clock::time_point>();
-    auto timer = callbacks::LambdaCallback({
-        .on_epoch_begin = [t0, t_last](int, const Logs&) { *t0 = *t_last = clock::now(); },
-        .on_epoch_end =
-            [t0, t_last, &epoch_seconds](int, const Logs&) {
-              epoch_seconds.push_back(std::chrono::duration<double>(*t_last - *t0).count());
-            },
-        .on_train_batch_end = [t_last](int64_t, const Logs&) { *t_last = clock::now(); },
-    });
+    auto timer = epoch_timer(epoch_seconds);
     auto history = model.fit(data.x_train, data.y_train,
                              {.batch_size = 32, .epochs = a->epochs, .verbose = 0, .callbacks = {timer},
                               .seed = a->seed});

@@ -1,5 +1,4 @@
 // `nabla train` and `nabla summary`.
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -7,6 +6,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "epoch_timer.h"
 #include "nabla/nabla.h"
 #include "presets.h"
 
@@ -125,17 +125,7 @@ std::function<int()> add_train_command(CLI::App& app) {
     if (!a->quiet) std::cout << "Initial test loss: " << initial_loss << " (chance level: -log(1/10) = 2.3026)\n";
 
     std::vector<double> epoch_seconds;
-    using clock = std::chrono::steady_clock;
-    auto t0 = std::make_shared<clock::time_point>();
-    auto t_last = std::make_shared<clock::time_point>();
-    auto timer = callbacks::LambdaCallback({
-        .on_epoch_begin = [t0, t_last](int, const Logs&) { *t0 = *t_last = clock::now(); },
-        .on_epoch_end =
-            [t0, t_last, &epoch_seconds](int, const Logs&) {
-              epoch_seconds.push_back(std::chrono::duration<double>(*t_last - *t0).count());
-            },
-        .on_train_batch_end = [t_last](int64_t, const Logs&) { *t_last = clock::now(); },
-    });
+    auto timer = epoch_timer(epoch_seconds);
     callbacks::History history =
         model->fit(x_train, data.y_train,
                    {.batch_size = a->batch_size, .epochs = a->epochs, .verbose = a->quiet ? 0 : 1,

@@ -170,6 +170,9 @@ class Layer : public std::enable_shared_from_this<Layer> {
  private:
   friend class Model;
   void ensure_built(const std::vector<Tensor>& xs);
+  // Tracks this layer in the calling layer, clears the call's losses and
+  // returns the effective training flag.
+  bool enter_call(std::optional<bool> training);
   std::string name_;
   bool trainable_ = true;
   bool built_ = false;

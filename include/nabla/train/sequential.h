@@ -35,6 +35,8 @@ class Sequential : public Model {
   nlohmann::json get_config() const override;
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
  private:
+  // Runs `l` on the last output shape (or the input's) and records its output.
+  void append_output_spec(Layer& l);
   std::vector<std::shared_ptr<Layer>> layers_;
   std::vector<int64_t> input_shape_;
   DType input_dtype_ = DType::float32;

@@ -32,13 +32,14 @@ KerasTensor InputLayerImpl::output() {
 }
 
 Tensor InputLayerImpl::call(const Tensor& x, bool) {
-  NB_CHECK(x.rank() == int64_t(shape_.size()) + 1, InvalidArgument, "input '", name(), "' expects shape ",
-           shape_to_keras_str([&] { auto s = shape_; s.insert(s.begin(), -1); return s; }()), ", got ",
-           x.shape().tuple_str());
-  for (size_t i = 0; i < shape_.size(); ++i)
-    NB_CHECK(x.shape()[i + 1] == shape_[i], InvalidArgument, "input '", name(), "' expects shape ",
-             shape_to_keras_str([&] { auto s = shape_; s.insert(s.begin(), -1); return s; }()), ", got ",
-             x.shape().tuple_str());
+  bool ok = x.rank() == int64_t(shape_.size()) + 1;
+  for (size_t i = 0; ok && i < shape_.size(); ++i) ok = x.shape()[i + 1] == shape_[i];
+  if (!ok) {
+    std::vector<int64_t> expected = shape_;
+    expected.insert(expected.begin(), -1);
+    throw InvalidArgument("input '" + name() + "' expects shape " + shape_to_keras_str(expected) + ", got " +
+                          x.shape().tuple_str());
+  }
   NB_CHECK(x.dtype() == input_dtype_, InvalidArgument, "input '", name(), "' expects dtype ",
            dtype_name(input_dtype_), ", got ", dtype_name(x.dtype()));
   return x;

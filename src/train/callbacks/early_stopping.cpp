@@ -20,14 +20,8 @@ void EarlyStopping::on_train_begin(const Logs&) {
 }
 
 void EarlyStopping::on_epoch_end(int epoch, const Logs& logs) {
-  std::optional<double> current = logs.get(monitor_);
-  if (!current) {
-    std::string keys;
-    for (const auto& [k, v] : logs) keys += (keys.empty() ? "" : ",") + k;
-    std::cerr << "WARNING: Early stopping conditioned on metric `" << monitor_
-              << "` which is not available. Available metrics are: " << keys << "\n";
-    return;
-  }
+  std::optional<double> current = monitor_value(logs, "Early stopping");
+  if (!current) return;
   if (epoch < options_.start_from_epoch) return;
   if (options_.restore_best_weights && best_weights_.empty()) {
     best_weights_ = model().get_weights();

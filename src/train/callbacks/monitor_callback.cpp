@@ -1,5 +1,7 @@
 #include "nabla/train/callbacks/monitor_callback.h"
 
+#include <iostream>
+
 #include "nabla/core/error.h"
 
 namespace nabla::callbacks {
@@ -34,6 +36,17 @@ void MonitorCallback::set_monitor_op() {
              "' should be maximized or minimized; pass mode = \"max\" or \"min\"");
     direction_ = *up ? 1 : -1;
   }
+}
+
+std::optional<double> MonitorCallback::monitor_value(const Logs& logs, const char* what) const {
+  std::optional<double> v = logs.get(monitor_);
+  if (!v) {
+    std::string keys;
+    for (const auto& [k, value] : logs) keys += (keys.empty() ? "" : ",") + k;
+    std::cerr << "WARNING: " << what << " is conditioned on metric `" << monitor_
+              << "` which is not available. Available metrics are: " << keys << "\n";
+  }
+  return v;
 }
 
 bool MonitorCallback::is_improvement(double value, std::optional<double> reference) {

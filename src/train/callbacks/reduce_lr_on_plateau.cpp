@@ -21,23 +21,16 @@ void ReduceLROnPlateau::on_train_begin(const Logs&) {
 }
 
 void ReduceLROnPlateau::on_epoch_end(int epoch, const Logs& logs) {
-  std::optional<double> current = logs.get(monitor_);
-  if (!current) {
-    std::string keys;
-    for (const auto& [k, v] : logs) keys += (keys.empty() ? "" : ",") + k;
-    std::cerr << "WARNING: Learning rate reduction is conditioned on metric `" << monitor_
-              << "` which is not available. Available metrics are: " << keys << ".\n";
-    return;
-  }
-  bool in_cooldown = cooldown_counter_ > 0;
-  if (in_cooldown) {
+  std::optional<double> current = monitor_value(logs, "Learning rate reduction");
+  if (!current) return;
+  if (cooldown_counter_ > 0) {
     --cooldown_counter_;
     wait_ = 0;
   }
   if (is_improvement(*current, best_)) {
     best_ = *current;
     wait_ = 0;
-  } else if (!(cooldown_counter_ > 0)) {
+  } else if (cooldown_counter_ == 0) {
     ++wait_;
     if (wait_ >= options_.patience) {
       optimizers::Optimizer& opt = model().optimizer();

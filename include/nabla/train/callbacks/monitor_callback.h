@@ -21,6 +21,9 @@ class MonitorCallback : public Callback {
   // True when `value` beats `reference` by more than min_delta (always for none).
   bool is_improvement(double value, std::optional<double> reference);
   void reset_best() { best_ = baseline_; }
+  // The monitored value in `logs`, or none after a warning naming the available keys
+  // (`what` starts the warning, e.g. "Early stopping").
+  std::optional<double> monitor_value(const Logs& logs, const char* what) const;
   std::string monitor_;
   std::string mode_;
   double min_delta_;
