@@ -4,7 +4,9 @@
 #   make test     install packages, build, run every test through CTest
 #   make bench    install packages (+ Google Benchmark, LibTorch), run the benchmarks
 #   make install  build and install to $(PREFIX) (default /usr/local)
-#   make asan     AddressSanitizer + UBSan build in build-asan/, run the unit tests
+#   make asan     AddressSanitizer + UBSan build in build-asan/, run every test there
+#   make pyref    Python venv (build/pyref) with the reference readers the tests use
+#   make fuzz     libFuzzer runs of the file readers (clang; see docs/reliability.md)
 #   make clean    remove the build directories made here
 #
 # Every target works as root on a fresh Debian 12 machine; as another user,
@@ -13,7 +15,14 @@
 # Debian packages needed to build and test. Add new build/test dependencies here.
 DEPS := cmake g++ ninja-build ccache make pkg-config \
         libgtest-dev libgmock-dev libopenblas-dev \
-        nlohmann-json3-dev zlib1g-dev libcli11-dev dataset-fashion-mnist
+        nlohmann-json3-dev zlib1g-dev libcli11-dev dataset-fashion-mnist \
+        libprotobuf-dev protobuf-compiler libpng-dev libisal-dev python3-venv
+# Packages needed only by `make fuzz`.
+FUZZ_DEPS := clang libclang-rt-14-dev
+# Reference readers from PyPI, in a venv, never linked: TensorBoard's own event
+# reader and Python's safetensors check the files nabla writes (tests/tools/).
+PYREF_DIR = $(BUILD_DIR)/pyref
+PYREF_PACKAGES := tensorboard==2.21.0 safetensors==0.8.0 numpy==2.4.6
 # Packages needed only by `make bench` (the benchmark library and the peer we compare with).
 BENCH_DEPS := libbenchmark-dev libtorch-dev python3
 
@@ -33,7 +42,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 # Steps depend on each other in order; ninja parallelises inside each step.
 .NOTPARALLEL:
-.PHONY: all deps bench-deps configure build run test bench install asan clean
+.PHONY: all deps bench-deps configure build run test test-sanitize pyref bench install asan clean fuzz
 
 all: build
 
@@ -71,8 +80,32 @@ TRAIN_ARGS ?=
 run: deps build
 	./$(BUILD_DIR)/tools/nabla/nabla train $(TRAIN_ARGS)
 
-test: deps build
+# Every test, then the unit tests again under AddressSanitizer + UBSan.
+test: deps build pyref
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS) --timeout $(TEST_TIMEOUT)
+	$(MAKE) --no-print-directory test-sanitize
+
+# The Python venv with the reference readers (created once; pinned versions).
+pyref:
+	@if [ -x $(PYREF_DIR)/bin/python ] && $(PYREF_DIR)/bin/python -c 'import tensorboard, safetensors, numpy' 2>/dev/null; then \
+	  echo "Reference venv present: $(PYREF_DIR)"; \
+	else \
+	  echo "Creating the reference venv $(PYREF_DIR): $(PYREF_PACKAGES)"; \
+	  /usr/bin/python3 -m venv $(PYREF_DIR) && \
+	  $(PYREF_DIR)/bin/pip install --quiet --disable-pip-version-check $(PYREF_PACKAGES); \
+	fi
+
+# The unit tests (tests/unit, tests/conformance) built with ASan + UBSan at -O1:
+# memory errors, leaks and undefined behaviour fail the run.
+SANITIZE_DIR := build-sanitize
+SANITIZE_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+test-sanitize: deps
+	cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE=-O1 \
+	  -DNABLA_BUILD_TESTS=ON -DNABLA_BUILD_EXAMPLES=OFF -DNABLA_SANITIZE=address,undefined
+	ninja -C $(SANITIZE_DIR) -j$(JOBS) nabla_tests
+	$(SANITIZE_ENV) ctest --test-dir $(SANITIZE_DIR) --output-on-failure -j$(JOBS) --timeout $(TEST_TIMEOUT) \
+	  -L unit
 
 # Benchmarks: nabla vs LibTorch vs direct OpenBLAS, in one process, 2 threads each.
 # OPENBLAS_NUM_THREADS sets the pool OpenBLAS starts with (used by LibTorch's
@@ -107,5 +140,11 @@ asan: deps
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN_DIR) --output-on-failure -j$(JOBS) --timeout $(TEST_TIMEOUT)
 
+# libFuzzer targets (clang; CI-optional): FUZZ_SECONDS per target, see docs/reliability.md.
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	$(call apt_install,$(FUZZ_DEPS))
+	fuzz/run_fuzz.sh $(FUZZ_SECONDS)
+
 clean:
-	rm -rf $(BUILD_DIR) $(BENCH_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(BENCH_DIR) $(ASAN_DIR) $(SANITIZE_DIR) build-fuzz

@@ -158,7 +158,9 @@ CsvData read_csv(const std::string& path, const CsvOptions& options) {
   xs.reserve(nrows * nfeat);
   ys.reserve(label_col >= 0 ? nrows : 0);
   for (size_t r = first_row; r < lines.size(); ++r) {
-    const auto& [line_no, line] = lines[r];
+    // Not a structured binding: clang < 16 cannot capture one in the lambda below.
+    const auto& line_no = lines[r].first;
+    const auto& line = lines[r].second;
     const std::vector<std::string> cells = split_line(line, options.delimiter);
     NB_CHECK(cells.size() == ncols, InvalidArgument, "read_csv: '", path, "' line ", line_no, " has ", cells.size(),
              " cells; expected ", ncols, " as in line ", lines[0].first);

@@ -3,6 +3,8 @@
 // validating parser.
 #include "nabla/data/idx.h"
 
+#include "nabla/io/atomic_file.h"
+
 #include <zlib.h>
 
 #include <sys/stat.h>
@@ -269,18 +271,27 @@ Tensor parse_idx(ByteReader& in, const std::string& name, std::optional<uint64_t
   Shape shape;
   std::string dims_text;
   uint64_t nbytes = dtype_size(*dtype);
+  // The product of the dimensions with 0 counted as 1 must fit int64 as well: a
+  // tensor's strides and element count are int64 even when it has no elements
+  // (00 00 08 03 | 0 | 2^32-1 | 2^32-1 claims 0 bytes but is no valid shape).
+  int64_t extent = 1;
   bool overflow = false;
+  bool extent_overflow = false;
   for (int d = 0; d < rank; ++d) {
     const uint8_t* b = dim_bytes + 4 * d;
     const uint32_t v = (uint32_t(b[0]) << 24) | (uint32_t(b[1]) << 16) | (uint32_t(b[2]) << 8) | uint32_t(b[3]);
     shape.push_back(int64_t(v));
     dims_text += (d ? " x " : "") + std::to_string(v);
     overflow = overflow || __builtin_mul_overflow(nbytes, uint64_t(v), &nbytes);
+    extent_overflow = extent_overflow || __builtin_mul_overflow(extent, std::max<int64_t>(int64_t(v), 1), &extent);
   }
   NB_CHECK(!overflow, DataLoss, "read_idx: '", name, "': the header's dimensions ", dims_text,
            " overflow a 64-bit byte count");
   NB_CHECK(nbytes <= kMaxDataBytes, DataLoss, "read_idx: '", name, "': the header claims ", dims_text, " ",
            dtype_name(*dtype), " elements (", nbytes, " bytes), more than the limit of ", kMaxDataBytes, " bytes");
+  // Only possible with a zero dimension (otherwise extent <= nbytes <= the limit).
+  NB_CHECK(!extent_overflow, DataLoss, "read_idx: '", name, "': the header's dimensions ", dims_text,
+           " describe no elements, but the product of the other dimensions overflows a 64-bit element count");
   const uint64_t header_bytes = 4 + want_dims;
 
   if (known_size && *known_size >= header_bytes) {
@@ -388,25 +399,43 @@ void write_idx(const std::string& path, const Tensor& tensor, bool gzip) {
   if (nbytes) std::memcpy(bytes.data() + header, c.raw_data(), nbytes);
   swap_big_endian(bytes.data() + header, nbytes, dtype_size(c.dtype()));
 
-  if (gzip) {
-    gzFile g = gzopen(path.c_str(), "wb6");
-    NB_CHECK(g != nullptr, NotFound, "write_idx: cannot create '", path, "': ", std::strerror(errno));
-    size_t done = 0;
-    bool ok = true;
-    while (ok && done < bytes.size()) {
-      const unsigned k = unsigned(std::min<size_t>(bytes.size() - done, size_t(1) << 30));
-      ok = gzwrite(g, bytes.data() + done, k) == int(k);
-      done += k;
-    }
-    const int rc = gzclose(g);
-    NB_CHECK(ok && rc == Z_OK, DataLoss, "write_idx: writing '", path, "' failed");
+  // Written atomically (temporary file, fsync, rename): a crash keeps the old file.
+  if (!gzip) {
+    io::write_file_atomically(path, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
     return;
   }
-  FilePtr f(std::fopen(path.c_str(), "wb"));
-  NB_CHECK(f != nullptr, NotFound, "write_idx: cannot create '", path, "': ", std::strerror(errno));
-  const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f.get()) == bytes.size();
-  const int rc = std::fclose(f.release());
-  NB_CHECK(ok && rc == 0, DataLoss, "write_idx: writing '", path, "' failed: ", std::strerror(errno));
+  z_stream zs{};
+  NB_CHECK(deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK, Internal,
+           "write_idx: zlib deflateInit2 failed");
+  std::string out;
+  out.resize(size_t(deflateBound(&zs, uLong(bytes.size()))) + 64);
+  zs.next_in = bytes.data();
+  zs.avail_in = 0;
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = uInt(std::min<size_t>(out.size(), std::numeric_limits<uInt>::max()));
+  size_t fed = 0;
+  int rc = Z_OK;
+  while (rc != Z_STREAM_END) {
+    if (zs.avail_in == 0 && fed < bytes.size()) {
+      const size_t k = std::min<size_t>(bytes.size() - fed, size_t(1) << 30);
+      zs.next_in = bytes.data() + fed;
+      zs.avail_in = uInt(k);
+      fed += k;
+    }
+    if (zs.avail_out == 0) {
+      const size_t used = out.size();
+      out.resize(used * 2);
+      zs.next_out = reinterpret_cast<Bytef*>(out.data() + used);
+      zs.avail_out = uInt(std::min<size_t>(out.size() - used, std::numeric_limits<uInt>::max()));
+    }
+    rc = deflate(&zs, fed == bytes.size() ? Z_FINISH : Z_NO_FLUSH);
+    if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) break;
+  }
+  const size_t produced = size_t(zs.total_out);
+  deflateEnd(&zs);
+  NB_CHECK(rc == Z_STREAM_END, Internal, "write_idx: gzip compression of '", path, "' failed (zlib code ", rc, ")");
+  out.resize(produced);
+  io::write_file_atomically(path, out);
 }
 
 }  // namespace nabla::data

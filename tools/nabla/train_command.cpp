@@ -1,4 +1,4 @@
-// `nabla train` and `nabla summary`.
+// `nabla train`.
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -7,58 +7,10 @@
 
 #include "commands.h"
 #include "epoch_timer.h"
+#include "model_args.h"
 #include "nabla/nabla.h"
-#include "presets.h"
 
 namespace nabla::cli {
-
-namespace {
-
-struct ModelArgs {
-  std::string model = "mlp";
-};
-
-// A preset or a JSON model config written by get_config().
-std::shared_ptr<Model> load_model_arg(const std::string& spec) {
-  if (is_preset(spec) || !std::filesystem::exists(spec)) {
-    if (!is_preset(spec) && spec.find(".json") != std::string::npos)
-      throw UsageError("--model " + spec + ": no such file");
-    try {
-      return make_preset(spec);
-    } catch (const InvalidArgument& e) {
-      throw UsageError(e.what());
-    }
-  }
-  std::ifstream in(spec);
-  NB_CHECK(in.good(), NotFound, "cannot read model config '", spec, "'");
-  nlohmann::json config;
-  try {
-    config = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw InvalidArgument("model config '" + spec + "' is not valid JSON: " + e.what());
-  }
-  return model_from_config(config);
-}
-
-bool ends_in_softmax(Model& model) {
-  std::vector<std::shared_ptr<Layer>> ls = model.layers();
-  if (auto* seq = dynamic_cast<Sequential*>(&model)) ls = seq->sequential_layers();
-  if (ls.empty()) return false;
-  try {
-    nlohmann::json c = ls.back()->get_config();
-    return c.contains("activation") && c["activation"] == "softmax";
-  } catch (const Error&) {
-    return false;
-  }
-}
-
-// The model's expected input dtype (uint8 presets take raw pixels; float models get x / 255).
-DType input_dtype(Model& model, DType fallback) {
-  if (model.is_functional()) return model.inputs().at(0).dtype();
-  return fallback;
-}
-
-}  // namespace
 
 std::function<int()> add_train_command(CLI::App& app) {
   struct Args {
@@ -72,6 +24,9 @@ std::function<int()> add_train_command(CLI::App& app) {
     uint64_t seed = 2;
     int threads = 0;
     bool quiet = false, json = false;
+    std::string save, resume, tensorboard, csv_log;
+    int64_t checkpoint_every = 200;
+    int64_t train_samples = 0;
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("train", "Train a model on Fashion-MNIST and report its test accuracy");
@@ -96,43 +51,57 @@ std::function<int()> add_train_command(CLI::App& app) {
   cmd->add_option("--threads", a->threads, "Worker threads (0: one per core)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1024));
+  cmd->add_option("--train-samples", a->train_samples, "Train on the first N training images only (0: all)")
+      ->check(CLI::Range(int64_t(0), int64_t(1) << 40));
+  cmd->add_option("--save", a->save, "Save the trained model to this .nabla file (atomically)");
+  cmd->add_option("--resume", a->resume,
+                  "Checkpoint directory: continue an interrupted run from its checkpoint, and checkpoint there "
+                  "(every --checkpoint-every batches and every epoch)");
+  cmd->add_option("--checkpoint-every", a->checkpoint_every, "Batches between checkpoints with --resume")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t(1), int64_t(1) << 40));
+  cmd->add_option("--tensorboard", a->tensorboard,
+                  "Write TensorBoard logs (scalars per epoch, weight histograms) under this directory");
+  cmd->add_option("--csv-log", a->csv_log, "Write epoch results to this CSV file (epoch,loss,accuracy,...)");
   cmd->add_flag("--quiet", a->quiet, "No summary or progress bar");
   cmd->add_flag("--json", a->json, "End with one line of JSON: test loss/accuracy, epoch times, history");
   return [cmd, a]() -> int {
     if (!cmd->parsed()) return -1;
     if (a->threads > 0) set_num_threads(a->threads);
     random::set_seed(a->seed);
-    std::shared_ptr<optimizers::Optimizer> opt;
-    try {
-      opt = optimizers::get(a->optimizer);
-    } catch (const InvalidArgument& e) {
-      throw UsageError(std::string("--optimizer: ") + e.what());
-    }
-    if (a->lr > 0) opt->set_learning_rate(a->lr);
     std::shared_ptr<Model> model = load_model_arg(a->model);
+    if (!model->compiled()) compile_for_classification(*model, a->optimizer);
+    if (a->lr > 0) model->optimizer().set_learning_rate(a->lr);
 
     auto data = datasets::fashion_mnist::load({.path = a->data});
-    Tensor x_train = data.x_train, x_test = data.x_test;
-    if (input_dtype(*model, DType::uint8) != DType::uint8) {
-      x_train = cast(x_train, DType::float32) / 255.0f;
-      x_test = cast(x_test, DType::float32) / 255.0f;
+    Tensor x_train = prepare_images(*model, data.x_train), x_test = prepare_images(*model, data.x_test);
+    Tensor y_train = data.y_train;
+    if (a->train_samples > 0 && a->train_samples < x_train.shape()[0]) {
+      x_train = x_train.index({Slice(0, a->train_samples)});
+      y_train = y_train.index({Slice(0, a->train_samples)});
     }
-    model->compile({.optimizer = opt,
-                    .loss = losses::SparseCategoricalCrossentropy({.from_logits = !ends_in_softmax(*model)}),
-                    .metrics = {"accuracy"}});
     if (!a->quiet) model->summary();
     double initial_loss = model->evaluate(x_test, data.y_test, {.batch_size = 256, .verbose = 0}).at("loss");
     if (!a->quiet) std::cout << "Initial test loss: " << initial_loss << " (chance level: -log(1/10) = 2.3026)\n";
 
     std::vector<double> epoch_seconds;
-    auto timer = epoch_timer(epoch_seconds);
+    std::vector<CallbackArg> cbs = {epoch_timer(epoch_seconds)};
+    if (!a->resume.empty())
+      cbs.emplace_back(callbacks::BackupAndRestore(
+          a->resume, {.save_freq = std::to_string(a->checkpoint_every), .verbose = 1}));
+    if (!a->tensorboard.empty()) cbs.emplace_back(callbacks::TensorBoard(a->tensorboard, {.histogram_freq = 1}));
+    if (!a->csv_log.empty()) cbs.emplace_back(callbacks::CSVLogger(a->csv_log));
     callbacks::History history =
-        model->fit(x_train, data.y_train,
+        model->fit(x_train, y_train,
                    {.batch_size = a->batch_size, .epochs = a->epochs, .verbose = a->quiet ? 0 : 1,
-                    .callbacks = {timer}, .validation_split = a->validation_split, .seed = a->seed});
+                    .callbacks = cbs, .validation_split = a->validation_split, .seed = a->seed});
     Logs test = model->evaluate(x_test, data.y_test, {.batch_size = 256, .verbose = a->quiet ? 0 : 1});
     if (!a->quiet)
       std::cout << "Test loss: " << test.at("loss") << " - test accuracy: " << test.at("accuracy") << "\n";
+    if (!a->save.empty()) {
+      model->save(a->save);
+      if (!a->quiet) std::cout << "Saved the model to " << a->save << "\n";
+    }
     if (a->json) {
       nlohmann::json j;
       j["test_loss"] = test.at("loss");
@@ -143,22 +112,12 @@ std::function<int()> add_train_command(CLI::App& app) {
       j["history"] = history.history;
       j["batch_size"] = a->batch_size;
       j["optimizer"] = a->optimizer;
-      j["learning_rate"] = opt->learning_rate();
+      j["learning_rate"] = model->optimizer().learning_rate();
+      if (!a->save.empty()) j["saved"] = a->save;
       j["threads"] = get_num_threads();
       j["seed"] = a->seed;
       std::cout << j.dump() << "\n";
     }
-    return 0;
-  };
-}
-
-std::function<int()> add_summary_command(CLI::App& app) {
-  auto model = std::make_shared<std::string>("mlp");
-  CLI::App* cmd = app.add_subcommand("summary", "Print a model's summary table");
-  cmd->add_option("--model", *model, "Preset (mlp) or a JSON model config file")->capture_default_str();
-  return [cmd, model]() -> int {
-    if (!cmd->parsed()) return -1;
-    load_model_arg(*model)->summary();
     return 0;
   };
 }

@@ -35,4 +35,22 @@ class Allocator {
 // The process-wide caching allocator of a device (CPU only for now).
 Allocator& get_allocator(Device device);
 
+// Caps the total bytes of tensor storage the calling thread may allocate while
+// this object lives (nested limits: the tightest applies). An allocation beyond
+// it throws ResourceExhausted. Loaders use it so that a corrupt config cannot
+// make nabla allocate memory the file does not back.
+class ScopedAllocationLimit {
+ public:
+  explicit ScopedAllocationLimit(uint64_t max_bytes);
+  ~ScopedAllocationLimit();
+  ScopedAllocationLimit(const ScopedAllocationLimit&) = delete;
+  ScopedAllocationLimit& operator=(const ScopedAllocationLimit&) = delete;
+  // Charges `nbytes` to the calling thread's innermost limit (if any).
+  static void charge(uint64_t nbytes);
+
+ private:
+  uint64_t remaining_;
+  ScopedAllocationLimit* outer_;
+};
+
 }  // namespace nabla

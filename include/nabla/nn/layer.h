@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 #include <nlohmann/json_fwd.hpp>
 #include "nabla/core/tensor.h"
@@ -28,6 +29,7 @@
 namespace nabla {
 namespace initializers { class Initializer; }
 namespace regularizers { class Regularizer; }
+namespace random { class Generator; }
 
 class KerasTensor;
 
@@ -106,6 +108,13 @@ class Layer : public std::enable_shared_from_this<Layer> {
   // dimension included). Default: nothing. Called once; sets built().
   virtual void build(const std::vector<Shape>& input_shapes);
   bool built() const { return built_; }
+  // Shapes (without the batch dimension) and dtypes of the inputs the layer was
+  // built from (empty if built by build_from_shapes with no dtype, or not built).
+  const std::vector<std::vector<int64_t>>& build_input_shapes() const { return build_shapes_; }
+  const std::vector<DType>& build_input_dtypes() const { return build_dtypes_; }
+  // Random generators this layer owns (e.g. a seeded Dropout), by name, so that
+  // checkpoints can save and restore them. Default: none.
+  virtual std::vector<std::pair<std::string, random::Generator*>> own_generators() { return {}; }
   // Builds from shapes without the batch dimension (as given to Input).
   void build_from_shapes(const std::vector<std::vector<int64_t>>& shapes_without_batch);
 
@@ -178,6 +187,8 @@ class Layer : public std::enable_shared_from_this<Layer> {
   bool built_ = false;
   DType dtype_ = DType::float32;
   std::vector<int64_t> input_shape_;
+  std::vector<std::vector<int64_t>> build_shapes_;
+  std::vector<DType> build_dtypes_;
   struct Weight {
     std::unique_ptr<Variable> var;
     std::shared_ptr<regularizers::Regularizer> regularizer;

@@ -49,6 +49,10 @@ class LossArg {
   LossArg(std::shared_ptr<L> loss) : ptr_(std::move(loss)) {}  // NOLINT
   bool empty() const { return !ptr_ && name_.empty(); }
   std::shared_ptr<losses::Loss> get() const;
+  // The name given, or "" for an object.
+  const std::string& name() const { return name_; }
+  // The object, or null for a name.
+  const std::shared_ptr<losses::Loss>& object() const { return ptr_; }
  private:
   std::string name_;
   std::shared_ptr<losses::Loss> ptr_;
@@ -63,6 +67,7 @@ class MetricArg {
   template <typename M>
     requires std::is_base_of_v<metrics::Metric, M>
   MetricArg(M metric) : ptr_(std::make_shared<M>(std::move(metric))) {}  // NOLINT
+  MetricArg(std::shared_ptr<metrics::Metric> metric) : ptr_(std::move(metric)) {}  // NOLINT
   const std::string& name() const { return name_; }
   // The object, or null for a name.
   const std::shared_ptr<metrics::Metric>& object() const { return ptr_; }

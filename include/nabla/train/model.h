@@ -20,6 +20,7 @@
 #include <memory>
 #include <string>
 #include <vector>
+#include "nabla/io/model_file.h"
 #include "nabla/nn/keras_tensor.h"
 #include "nabla/nn/layer.h"
 #include "nabla/train/callbacks/history.h"
@@ -86,6 +87,40 @@ class Model : public Layer {
   Logs get_metrics_result() const;
   void reset_metrics();
 
+  // ---- saving (src/io/model_file.cpp; the format is in docs/saving.md) ----------
+  // Writes the architecture, weights, compile config and optimizer state to a
+  // .nabla file, atomically (the previous file survives any crash). Subclassed
+  // models must be registered (see nabla/io/model_file.h); InvalidArgument otherwise.
+  void save(const std::string& path);
+  // Writes the weights only (safetensors, named by layer path), atomically.
+  void save_weights(const std::string& path);
+  // Loads weights by layer path from a file written by save_weights, save, or any
+  // safetensors writer. Every weight of the model must be found with its shape
+  // (DataLoss naming it otherwise) unless skip_mismatch, which skips weights that
+  // are missing or mis-shaped in the file. All-or-nothing: on error no weight changes.
+  void load_weights(const std::string& path, const LoadWeightsOptions& options = {});
+  // Every weight with its layer path ("dense/kernel", "block/dense_1/bias"), in
+  // variables() order. InvalidArgument if two weights share a path.
+  std::vector<std::pair<std::string, Variable*>> weight_paths();
+  // The compile() arguments as JSON (Keras's compile config); null if not compiled.
+  nlohmann::json get_compile_config() const;
+  // compile() from get_compile_config()'s JSON.
+  void compile_from_config(const nlohmann::json& config);
+
+  // ---- training progress, for checkpoints (BackupAndRestore, ModelCheckpoint) ----
+  struct TrainingState {
+    int epoch = 0;              // the epoch in progress, or the next one
+    int64_t step = 0;           // batches of `epoch` already trained
+    std::string shuffle_state;  // fit's shuffling generator at the start of `epoch` ("" = none)
+    double loss_total = 0.0, loss_count = 0.0;  // the epoch's running loss
+  };
+  // Where the fit() in progress stands (valid inside callbacks; after fit, its end).
+  TrainingState training_state() const;
+  // Makes the fit() in progress (from a callback's on_train_begin) or the next one
+  // continue from `state`: it starts at state.epoch, skips state.step batches of it
+  // (reshuffled exactly as in the interrupted run) and keeps its running loss.
+  void resume_from(const TrainingState& state);
+
   // ---- introspection ----------------------------------------------------------
   // Keras's table: layer (type), output shape, param #, totals.
   void summary(std::ostream& out) ;
@@ -108,6 +143,8 @@ class Model : public Layer {
   struct Compiled;
   std::unique_ptr<Graph> graph_;
   std::unique_ptr<Compiled> compiled_;
+  struct FitProgress;
+  std::unique_ptr<FitProgress> progress_;
 
  private:
   void init_graph(const std::vector<KerasTensor>& inputs, const std::vector<KerasTensor>& outputs);

@@ -36,6 +36,11 @@ Tensor DropoutImpl::call(const Tensor& x, bool training) {
   return where(keep, x * scalar_like(1.0 / (1.0 - rate_), x), zeros_like(x));
 }
 
+std::vector<std::pair<std::string, random::Generator*>> DropoutImpl::own_generators() {
+  if (!gen_) return {};
+  return {{"seed", &*gen_}};
+}
+
 nlohmann::json DropoutImpl::get_config() const {
   nlohmann::json c = nlohmann::json::object();
   base_config(c);

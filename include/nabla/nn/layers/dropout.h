@@ -24,6 +24,8 @@ class DropoutImpl : public Layer {
   double rate() const { return rate_; }
   // The generator this layer draws masks from (for checkpoints).
   random::Generator& generator();
+  // The seeded generator, if the layer has its own ({"seed": generator}).
+  std::vector<std::pair<std::string, random::Generator*>> own_generators() override;
   std::string class_name() const override { return "Dropout"; }
   nlohmann::json get_config() const override;
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
