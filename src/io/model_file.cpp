@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "io/json_depth.h"
 #include "io/model_state.h"
 #include "nabla/core/allocator.h"
 #include "nabla/io/atomic_file.h"
@@ -241,6 +242,9 @@ json metadata_json(const SafetensorsReader& f, const std::string& key, bool requ
     NB_CHECK(!required, DataLoss, f.source(), ": the metadata lacks \"", key, "\"");
     return nullptr;
   }
+  const size_t depth = json_nesting_depth(*s);
+  NB_CHECK(depth <= kMaxConfigNesting, DataLoss, f.source(), ": metadata \"", key, "\" nests arrays/objects ", depth,
+           " levels deep; expected at most ", kMaxConfigNesting);
   json j = json::parse(*s, nullptr, /*allow_exceptions=*/false);
   NB_CHECK(!j.is_discarded(), DataLoss, f.source(), ": metadata \"", key, "\" is not valid JSON");
   return j;

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io/json_depth.h"
 #include "nabla/io/atomic_file.h"
 #include "nabla/ops/creation.h"
 
@@ -18,7 +19,7 @@ static_assert(std::endian::native == std::endian::little,
 namespace nabla::io {
 namespace {
 
-using detail::str_cat;
+using nabla::detail::str_cat;
 using json = nlohmann::json;
 
 // Deepest JSON nesting accepted in a header (serde_json's default limit, which
@@ -73,28 +74,6 @@ std::string describe_list(const json& j) {
   return s + "]";
 }
 
-// Deepest nesting of arrays/objects in JSON text (brackets inside strings do not
-// count). Checked before parsing: nlohmann::json copies, compares and dumps values
-// recursively, so a header nested a million deep would overflow the stack later.
-size_t json_nesting_depth(std::string_view text) {
-  size_t depth = 0, max_depth = 0;
-  bool in_string = false, escaped = false;
-  for (const char c : text) {
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      max_depth = std::max(max_depth, ++depth);
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return max_depth;
-}
-
 std::string quoted(std::string_view s) {
   std::string out = "'";
   out += s;
@@ -124,9 +103,12 @@ SafetensorsReader SafetensorsReader::parse(std::string bytes, std::string source
            " bytes follow the length field");
   NB_CHECK(n >= 2, DataLoss, src, ": header length is ", n, ", too short for a JSON object");
   const std::string_view header(bytes.data() + 8, size_t(n));
-  NB_CHECK(header.front() == '{', DataLoss, src, ": expected the JSON header to start with '{', found byte 0x",
-           std::to_string(int(uint8_t(header.front()))));
-  const size_t depth = json_nesting_depth(header);
+  if (header.front() != '{') {
+    static const char* hex = "0123456789abcdef";
+    const auto b = uint8_t(header.front());
+    throw DataLoss(str_cat(src, ": expected the JSON header to start with '{', found byte 0x", hex[b >> 4], hex[b & 15]));
+  }
+  const size_t depth = io::detail::json_nesting_depth(header);
   NB_CHECK(depth <= kMaxHeaderNesting, DataLoss, src, ": the JSON header nests arrays/objects ", depth,
            " levels deep; expected at most ", kMaxHeaderNesting, " (a safetensors header needs 3)");
   json h = json::parse(header.begin(), header.end(), nullptr, /*allow_exceptions=*/false);

@@ -261,6 +261,19 @@ TEST(Callbacks, TerminateOnNaNAndCsvLogger) {
   EXPECT_NE(row0.find("NA"), std::string::npos);  // no validation data
 }
 
+TEST(Callbacks, CsvLoggerColumnsFollowTheLogs) {
+  std::string path = ::testing::TempDir() + "/nabla_csv_logger_columns.csv";
+  nb::Sequential m({nb::Input({2}), nb::layers::Dense(3)});
+  m.compile({.optimizer = "sgd", .loss = nb::losses::SparseCategoricalCrossentropy({.from_logits = true}),
+             .metrics = {"accuracy"}});
+  m.fit(nb::ones({10, 2}), nb::zeros({10}, nb::int32),
+        {.epochs = 1, .verbose = 0, .callbacks = {nb::callbacks::CSVLogger(path)}, .validation_split = 0.2});
+  std::ifstream in(path);
+  std::string header;
+  std::getline(in, header);
+  EXPECT_EQ(header, "epoch,loss,accuracy,val_loss,val_accuracy\r");
+}
+
 TEST(Progbar, KerasFormatting) {
   using P = nb::callbacks::ProgbarLogger;
   EXPECT_EQ(P::format_bar(1875, 1875), "1875/1875 [==============================]");

@@ -259,6 +259,10 @@ TEST(ModelFile, BadFilesGiveTypedErrorsAndNeverAPartialModel) {
   expect_error(with_meta("model_config", "{\"class_name\": \"Sequential\", \"config\": "), nb::DataLoss(""),
                "not valid JSON");
   expect_error(with_meta("model_config", ""), nb::DataLoss(""), "lacks \"model_config\"");
+  // Nesting deep enough to overflow the stack of a recursive copy: refused before parsing.
+  expect_error(with_meta("model_config", "{\"class_name\": \"Sequential\", \"config\": " + std::string(200000, '[') +
+                                             std::string(200000, ']') + "}"),
+               nb::DataLoss(""), "levels deep");
   expect_error(with_meta("model_config", R"({"class_name": "NoSuchLayer", "config": {}})"), nb::NotFound(""),
                "NoSuchLayer");
   // A config describing far bigger layers than the file's weights.

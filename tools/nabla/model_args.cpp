@@ -32,15 +32,16 @@ std::shared_ptr<Model> load_model_arg(const std::string& spec) {
     }
   }
   if (looks_like_model_file(spec)) return load_model(spec);
-  std::ifstream in(spec);
-  NB_CHECK(in.good(), NotFound, "cannot read model config '", spec, "'");
+  const std::string text = io::read_file(spec, uint64_t(1) << 30);
   nlohmann::json config;
   try {
-    config = nlohmann::json::parse(in);
+    config = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
     throw InvalidArgument("'" + spec + "' is not valid JSON: expected a JSON model config or a saved model (.nabla); " +
                           e.what());
   }
+  NB_CHECK(config.is_object(), InvalidArgument, "'", spec, "': expected a JSON object (a model config), found ",
+           config.type_name());
   return model_from_config(config);
 }
 

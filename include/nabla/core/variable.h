@@ -49,11 +49,11 @@ class Variable {
   template <typename T> requires std::is_arithmetic_v<T>
   explicit Variable(T v, VariableOptions options = {}) : Variable(constant(v), std::move(options)) {}
   template <typename T>
-  Variable(detail::IL1<T> v, VariableOptions options = {}) : Variable(constant(v), std::move(options)) {}
+  Variable(std::initializer_list<T> v, VariableOptions options = {}) : Variable(constant(v), std::move(options)) {}
   template <typename T>
-  Variable(detail::IL2<T> v, VariableOptions options = {}) : Variable(constant(v), std::move(options)) {}
+  Variable(std::initializer_list<std::initializer_list<T>> v, VariableOptions options = {}) : Variable(constant(v), std::move(options)) {}
   template <typename T>
-  Variable(detail::IL3<T> v, VariableOptions options = {}) : Variable(constant(v), std::move(options)) {}
+  Variable(std::initializer_list<std::initializer_list<std::initializer_list<T>>> v, VariableOptions options = {}) : Variable(constant(v), std::move(options)) {}
   Variable(const Variable& other);  // a new variable with a copy of the value
   Variable& operator=(const Variable& other);
   Variable(Variable&&) noexcept = default;
@@ -77,10 +77,10 @@ class Variable {
   Variable& assign(const Tensor& value);
   Variable& assign_add(const Tensor& delta);
   Variable& assign_sub(const Tensor& delta);
-  template <typename T> Variable& assign(detail::IL1<T> v) { return assign(constant(v, dtype())); }
-  template <typename T> Variable& assign(detail::IL2<T> v) { return assign(constant(v, dtype())); }
-  template <typename T> Variable& assign_add(detail::IL1<T> v) { return assign_add(constant(v, dtype())); }
-  template <typename T> Variable& assign_sub(detail::IL1<T> v) { return assign_sub(constant(v, dtype())); }
+  template <typename T> Variable& assign(std::initializer_list<T> v) { return assign(constant(v, dtype())); }
+  template <typename T> Variable& assign(std::initializer_list<std::initializer_list<T>> v) { return assign(constant(v, dtype())); }
+  template <typename T> Variable& assign_add(std::initializer_list<T> v) { return assign_add(constant(v, dtype())); }
+  template <typename T> Variable& assign_sub(std::initializer_list<T> v) { return assign_sub(constant(v, dtype())); }
   // v[indices[i]] = updates[i] (tf.Variable.scatter_nd_update).
   Variable& scatter_nd_update(const Tensor& indices, const Tensor& updates);
 

@@ -48,16 +48,16 @@ Tensor constant(T value, std::optional<DType> dtype = std::nullopt) {
   return detail::make_from(std::vector<T>{value}, Shape{}, dtype.value_or(literal_dtype<T>()));
 }
 // Ranks 1 to 4 from nested initializer lists: constant({{1, 2}, {3, 4}}).
-template <typename T> Tensor constant(detail::IL1<T> v, std::optional<DType> dtype = std::nullopt) {
+template <typename T> Tensor constant(std::initializer_list<T> v, std::optional<DType> dtype = std::nullopt) {
   return detail::constant_nested<T>(v, dtype);
 }
-template <typename T> Tensor constant(detail::IL2<T> v, std::optional<DType> dtype = std::nullopt) {
+template <typename T> Tensor constant(std::initializer_list<std::initializer_list<T>> v, std::optional<DType> dtype = std::nullopt) {
   return detail::constant_nested<T>(v, dtype);
 }
-template <typename T> Tensor constant(detail::IL3<T> v, std::optional<DType> dtype = std::nullopt) {
+template <typename T> Tensor constant(std::initializer_list<std::initializer_list<std::initializer_list<T>>> v, std::optional<DType> dtype = std::nullopt) {
   return detail::constant_nested<T>(v, dtype);
 }
-template <typename T> Tensor constant(detail::IL4<T> v, std::optional<DType> dtype = std::nullopt) {
+template <typename T> Tensor constant(std::initializer_list<std::initializer_list<std::initializer_list<std::initializer_list<T>>>> v, std::optional<DType> dtype = std::nullopt) {
   return detail::constant_nested<T>(v, dtype);
 }
 // From a flat row-major vector and a shape; the dtype defaults to the exact

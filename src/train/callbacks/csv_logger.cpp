@@ -42,7 +42,8 @@ void CSVLogger::on_epoch_end(int epoch, const Logs& logs) {
   NB_CHECK(file_ != nullptr, FailedPrecondition, "CSVLogger used outside fit()");
   if (keys_.empty()) {
     for (const auto& [k, v] : logs) keys_.push_back(k);
-    std::sort(keys_.begin(), keys_.end());
+    // Log order: loss, metrics, then val_loss, val_metrics (the column order;
+    // Keras sorts them alphabetically instead).
     bool has_val = std::any_of(keys_.begin(), keys_.end(), [](const std::string& k) { return k.rfind("val_", 0) == 0; });
     if (!has_val && !keys_.empty()) {
       size_t n = keys_.size();

@@ -1,5 +1,7 @@
 // CSVLogger: appends each epoch's logs to a CSV file (keras.callbacks.CSVLogger):
-// columns "epoch" then the log keys sorted, values in shortest round-trip form.
+// columns "epoch" then the log keys in log order (loss, metrics, val_loss,
+// val_metrics: "epoch,loss,accuracy,val_loss,val_accuracy"), values in shortest
+// round-trip form.
 #pragma once
 #include <fstream>
 #include <memory>
