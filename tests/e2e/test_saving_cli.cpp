@@ -194,10 +194,29 @@ TEST(CrashSafety, NablaTrainResumedAfterSigkillReachesTheUninterruptedWeights) {
 TEST(NablaCli, EvaluatePredictAndSummaryWorkOnSavedModels) {
   auto dir = temp_dir("cli_model");
   const std::string model = (dir / "m.nabla").string();
-  CliResult train = run_nabla("train --epochs 1 --train-samples 6000 --quiet --json --save '" + model + "'");
+  const fs::path logs = dir / "tb";
+  const fs::path csv = dir / "log.csv";
+  CliResult train = run_nabla("train --epochs 1 --train-samples 6000 --validation-split 0.1 --quiet --json --save '" +
+                              model + "' --tensorboard '" + logs.string() + "' --csv-log '" + csv.string() + "'");
   ASSERT_EQ(train.exit_code, 0) << train.output;
   auto tj = nlohmann::json::parse(last_line(train.output));
   EXPECT_EQ(tj["saved"], model);
+  // --csv-log: the columns; --tensorboard: one event file per writer, starting with
+  // a valid TFRecord (the event contents are checked in test_tensorboard.cpp and by
+  // TensorBoard's own reader in tensorboard_python_reader).
+  std::ifstream csv_in(csv);
+  std::string header;
+  std::getline(csv_in, header);
+  EXPECT_EQ(header, "epoch,loss,accuracy,val_loss,val_accuracy\r");
+  for (const char* sub : {"train", "validation"}) {
+    int files = 0;
+    for (const auto& e : fs::directory_iterator(logs / sub)) {
+      ++files;
+      EXPECT_EQ(e.path().filename().string().rfind("events.out.tfevents.", 0), 0u) << e.path();
+      EXPECT_GT(fs::file_size(e.path()), 50u) << e.path();
+    }
+    EXPECT_EQ(files, 1) << sub;
+  }
 
   CliResult ev = run_nabla("evaluate '" + model + "' --json");
   ASSERT_EQ(ev.exit_code, 0) << ev.output;
