@@ -62,13 +62,7 @@ void save_checkpoint(Model& model, const std::string& path) {
   ts["rng"] = std::move(rng);
 
   io::detail::EncodeOptions o;
-  // Models without a config (unregistered subclasses) are checkpointed without one.
-  try {
-    (void)layer_to_config(model);
-  } catch (const Error&) {
-    o.include_config = false;
-  }
-  if (!model.built()) o.include_config = false;
+  o.architecture = io::detail::Architecture::if_available;
   o.extra_metadata["training_state"] = ts.dump();
   io::write_file_atomically(path, io::detail::encode_model(model, o));
 }

@@ -65,8 +65,6 @@ std::vector<MetricArg> metric_args_from(const json& j, const char* what) {
   return out;
 }
 
-std::string shapes_str(const Shape& s) { return s.str(); }
-
 }  // namespace
 
 // ---------------------------------------------------------------- Model members
@@ -155,32 +153,45 @@ void Model::load_weights(const std::string& path, const LoadWeightsOptions& opti
 
 namespace io::detail {
 
+namespace {
+// model_config and build_config; InvalidArgument when the model cannot be rebuilt from them.
+void add_architecture(Model& model, std::map<std::string, std::string>& meta) {
+  NB_CHECK(model.built(), InvalidArgument, "model '", model.name(),
+           "' is not built: call it (or fit it) once before saving");
+  json cfg;
+  try {
+    cfg = layer_to_config(model);
+  } catch (const Unimplemented& e) {
+    throw InvalidArgument(e.what());
+  }
+  if (!model.is_functional() && model.class_name() != "Sequential") {
+    const auto classes = registered_layer_classes();
+    NB_CHECK(std::find(classes.begin(), classes.end(), model.class_name()) != classes.end(), InvalidArgument,
+             "model class '", model.class_name(), "' is not registered, so load_model could not rebuild it: add ",
+             "NB_REGISTER_LAYER(", model.class_name(), ", \"", model.class_name(), "\") next to its definition");
+  }
+  meta["model_config"] = cfg.dump();
+  json build = json::object();
+  build["input_shapes"] = model.build_input_shapes();
+  json dts = json::array();
+  for (DType d : model.build_input_dtypes()) dts.push_back(std::string(dtype_name(d)));
+  build["input_dtypes"] = std::move(dts);
+  meta["build_config"] = build.dump();
+}
+}  // namespace
+
 std::string encode_model(Model& model, const EncodeOptions& options) {
   std::map<std::string, std::string> meta;
   meta["format"] = kModelFormat;
   meta["format_version"] = std::to_string(kModelFormatVersion);
-  if (options.include_config) {
-    NB_CHECK(model.built(), InvalidArgument, "model '", model.name(),
-             "' is not built: call it (or fit it) once before saving");
-    json cfg;
+  if (options.architecture == Architecture::required) {
+    add_architecture(model, meta);
+  } else {
     try {
-      cfg = layer_to_config(model);
-    } catch (const Unimplemented& e) {
-      throw InvalidArgument(e.what());
+      add_architecture(model, meta);
+    } catch (const InvalidArgument&) {
+      // Checkpoints of models that cannot be rebuilt hold weights and state only.
     }
-    if (!model.is_functional() && model.class_name() != "Sequential") {
-      const auto classes = registered_layer_classes();
-      NB_CHECK(std::find(classes.begin(), classes.end(), model.class_name()) != classes.end(), InvalidArgument,
-               "model class '", model.class_name(), "' is not registered, so load_model could not rebuild it: add ",
-               "NB_REGISTER_LAYER(", model.class_name(), ", \"", model.class_name(), "\") next to its definition");
-    }
-    meta["model_config"] = cfg.dump();
-    json build = json::object();
-    build["input_shapes"] = model.build_input_shapes();
-    json dts = json::array();
-    for (DType d : model.build_input_dtypes()) dts.push_back(std::string(dtype_name(d)));
-    build["input_dtypes"] = std::move(dts);
-    meta["build_config"] = build.dump();
   }
   std::vector<std::pair<std::string, Tensor>> tensors;
   json order = json::array();
@@ -294,8 +305,8 @@ void restore_weights(Model& model, const SafetensorsReader& f, bool skip_mismatc
     const bool fits = e->dtype == v->dtype() && e->shape == v->shape();
     if (!fits) {
       NB_CHECK(skip_mismatch, DataLoss, f.source(), ": weight '", e->name, "' is ", dtype_name(e->dtype), " ",
-               shapes_str(e->shape), " in the file but the model's '", v->name(), "' is ", dtype_name(v->dtype()), " ",
-               shapes_str(v->shape()), " (pass skip_mismatch to skip it)");
+               e->shape.str(), " in the file but the model's '", v->name(), "' is ", dtype_name(v->dtype()), " ",
+               v->shape().str(), " (pass skip_mismatch to skip it)");
       continue;
     }
     ok.emplace_back(v, e);
@@ -328,8 +339,8 @@ void restore_optimizer(Model& model, const SafetensorsReader& f) {
                "' is missing from the file");
       Variable* v = vars[i].second;
       NB_CHECK(e->dtype == v->dtype() && e->shape == v->shape(), DataLoss, f.source(), ": optimizer slot '", e->name,
-               "' is ", dtype_name(e->dtype), " ", shapes_str(e->shape), " in the file but ", vars[i].first, " is ",
-               dtype_name(v->dtype()), " ", shapes_str(v->shape()));
+               "' is ", dtype_name(e->dtype), " ", e->shape.str(), " in the file but ", vars[i].first, " is ",
+               dtype_name(v->dtype()), " ", v->shape().str());
       assign.emplace_back(v, f.tensor(*e));
     }
   }

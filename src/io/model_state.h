@@ -12,11 +12,14 @@ namespace nabla::io::detail {
 
 inline constexpr const char* kModelFormat = "nabla.model";
 
+// Whether a model file stores the architecture (model_config/build_config).
+enum class Architecture {
+  required,      // InvalidArgument if the model cannot be rebuilt from a config (Model::save)
+  if_available,  // stored when possible (checkpoints of unregistered subclassed models omit it)
+};
+
 struct EncodeOptions {
-  // Store the architecture (model_config/build_config); without it only weights,
-  // compile config and optimizer state are written (checkpoints of unregistered
-  // subclassed models).
-  bool include_config = true;
+  Architecture architecture = Architecture::required;
   // Extra metadata entries (the training state of a checkpoint).
   std::map<std::string, std::string> extra_metadata = {};
 };
