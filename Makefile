@@ -2,7 +2,9 @@
 #
 #   make run      install packages, build, run the main job (nabla train on Fashion-MNIST)
 #   make test     install packages, build, run every test through CTest
-#   make bench    install packages (+ Google Benchmark, LibTorch), run the benchmarks
+#   make bench    install packages (+ Google Benchmark, LibTorch, a TensorFlow venv),
+#                 run the op benchmarks, then the training benchmark (bench-train)
+#   make bench-train  only the training benchmark: nabla vs LibTorch vs Keras
 #   make install  build and install to $(PREFIX) (default /usr/local)
 #   make asan     AddressSanitizer + UBSan build in build-asan/, run every test there
 #   make pyref    Python venv (build/pyref) with the reference readers the tests use
@@ -16,7 +18,7 @@
 DEPS := cmake g++ ninja-build ccache make pkg-config \
         libgtest-dev libgmock-dev libopenblas-dev \
         nlohmann-json3-dev zlib1g-dev libcli11-dev dataset-fashion-mnist \
-        libprotobuf-dev protobuf-compiler libpng-dev libisal-dev python3-venv
+        libprotobuf-dev protobuf-compiler libpng-dev libisal-dev libdnnl-dev python3-venv
 # Packages needed only by `make fuzz`.
 FUZZ_DEPS := clang libclang-rt-14-dev
 # Reference readers from PyPI, in a venv, never linked: TensorBoard's own event
@@ -42,7 +44,8 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 # Steps depend on each other in order; ninja parallelises inside each step.
 .NOTPARALLEL:
-.PHONY: all deps bench-deps configure build run test test-sanitize pyref bench install asan clean fuzz
+.PHONY: all deps bench-deps configure build run test test-sanitize pyref bench bench-configure bench-train \
+        keras-venv install asan clean fuzz
 
 all: build
 
@@ -118,15 +121,51 @@ BENCH_THREADS ?= 2
 # random interleaved order so that a busy moment does not hit one benchmark only.
 BENCH_ARGS ?= --benchmark_repetitions=10 --benchmark_enable_random_interleaving=true \
   --benchmark_report_aggregates_only=true
-bench: deps bench-deps
-	cmake -S . -B $(BENCH_DIR) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Release \
-	  -DNABLA_BUILD_TESTS=OFF -DNABLA_BUILD_BENCH=ON
+bench: deps bench-deps bench-configure
 	ninja -C $(BENCH_DIR) -j$(JOBS) bench_ops
 	OPENBLAS_NUM_THREADS=$(BENCH_THREADS) OPENBLAS_THREAD_TIMEOUT=4 OMP_NUM_THREADS=$(BENCH_THREADS) \
 	  NABLA_BENCH_THREADS=$(BENCH_THREADS) \
 	  ./$(BENCH_DIR)/bench/bench_ops --benchmark_out=$(BENCH_DIR)/bench_ops.json \
 	  --benchmark_out_format=json $(BENCH_ARGS)
 	python3 bench/compare.py $(BENCH_DIR)/bench_ops.json
+	$(MAKE) --no-print-directory bench-train
+
+bench-configure:
+	cmake -S . -B $(BENCH_DIR) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Release \
+	  -DNABLA_BUILD_TESTS=OFF -DNABLA_BUILD_BENCH=ON
+
+# End-to-end training benchmark (bench/run_train_bench.sh, see docs/benchmarks.md):
+# `nabla bench mlp|cnn`, LibTorch's C++ frontend (bench_torch_train) and Keras
+# (bench/keras_train.py) on Fashion-MNIST, one epoch per run, the frameworks
+# interleaved, TRAIN_BENCH_REPS_MLP / TRAIN_BENCH_REPS_CNN repetitions (fewer
+# repetitions: faster, noisier; a full run takes about 15-20 minutes on 2 cores),
+# then the medians and the nabla/LibTorch and nabla/Keras ratios
+# (bench/compare_train.py). TRAIN_BENCH_ARGS adds flags of run_train_bench.sh
+# (e.g. --models mlp). Results: $(BENCH_DIR)/train_bench.jsonl.
+TRAIN_BENCH_REPS_MLP ?= 5
+TRAIN_BENCH_REPS_CNN ?= 3
+TRAIN_BENCH_ARGS ?=
+# Keras peer: a venv with TensorFlow (CPU) and Keras from PyPI, created once in
+# $(BENCH_DIR)/venv-tf; KERAS_PYTHON=/path/to/python uses an existing one instead.
+KERAS_VENV = $(BENCH_DIR)/venv-tf
+KERAS_PACKAGES := tensorflow-cpu==2.21.0 keras==3.15.1
+KERAS_PYTHON ?= $(KERAS_VENV)/bin/python
+bench-train: deps bench-deps bench-configure keras-venv
+	ninja -C $(BENCH_DIR) -j$(JOBS) nabla_cli bench_torch_train
+	BUILD_DIR=$(abspath $(BENCH_DIR)) NABLA_BIN=$(abspath $(BENCH_DIR))/tools/nabla/nabla \
+	  KERAS_PYTHON=$(KERAS_PYTHON) bench/run_train_bench.sh \
+	  --reps-mlp $(TRAIN_BENCH_REPS_MLP) --reps-cnn $(TRAIN_BENCH_REPS_CNN) $(TRAIN_BENCH_ARGS)
+
+keras-venv:
+	@if [ "$(KERAS_PYTHON)" != "$(KERAS_VENV)/bin/python" ]; then \
+	  echo "Keras peer: $(KERAS_PYTHON) (KERAS_PYTHON)"; \
+	elif [ -x $(KERAS_VENV)/bin/python ] && $(KERAS_VENV)/bin/python -c 'import tensorflow, keras' 2>/dev/null; then \
+	  echo "Keras venv present: $(KERAS_VENV)"; \
+	else \
+	  echo "Creating the Keras venv $(KERAS_VENV): $(KERAS_PACKAGES)"; \
+	  /usr/bin/python3 -m venv $(KERAS_VENV) && \
+	  $(KERAS_VENV)/bin/pip install --quiet --disable-pip-version-check $(KERAS_PACKAGES); \
+	fi
 
 install: deps build
 	cmake --install $(BUILD_DIR) --prefix $(PREFIX)

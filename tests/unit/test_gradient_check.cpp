@@ -50,6 +50,9 @@ Tensor bools(const std::vector<int>& v, const Shape& s) {
 using Gen = std::function<Tensor(Rng&, const Shape&)>;
 
 // Uniform in [lo, hi).
+// The integer-list attribute `name` of a test case (empty when absent).
+Ints attr_ints(const Attrs& a, const char* name) { return a.has(name) ? a.get<Ints>(name) : Ints{}; }
+
 Gen U(double lo, double hi) {
   return [lo, hi](Rng& r, const Shape& s) {
     std::uniform_real_distribution<double> u(lo, hi);
@@ -534,6 +537,121 @@ std::map<std::string, Entry> build_table() {
                     mk("[4,3] x[2, 1:]", {any(r, {2})}, sg({4, 3}, slice_attrs({2, 1}, {3, 0}, {1, 1}, 0, 2, 0, 0, 1))),
                     mk("[8] x[7:1:-2]", {any(r, {3})}, sg({8}, slice_attrs({7}, {1}, {-2})))};
   }};
+
+  // -- convolution, pooling, batch norm (small shapes: float64 reference loops)
+  auto conv_a = [](Ints strides, const char* padding, Ints dil = {}, const char* fmt = "channels_last", Ints ex = {}) {
+    Attrs a{{"strides", strides}, {"padding", std::string(padding)}, {"data_format", std::string(fmt)}};
+    if (!dil.empty()) a.set("dilations", dil);
+    if (!ex.empty()) a.set("explicit_paddings", ex);
+    return a;
+  };
+  auto with = [](Attrs a, const char* k, Ints v) {
+    a.set(k, v);
+    return a;
+  };
+  struct ConvCase {
+    std::string name;
+    Shape x, w;
+    Attrs a;
+  };
+  const std::vector<ConvCase> conv_cases = {
+      {"2d [2,5,4,3] w[3,2,3,2] valid", {2, 5, 4, 3}, {3, 2, 3, 2}, conv_a({1}, "VALID")},
+      {"2d same stride 2", {1, 5, 6, 2}, {3, 3, 2, 3}, conv_a({2, 2}, "SAME")},
+      {"2d dilation 2 + stride 2 valid", {1, 7, 6, 2}, {2, 2, 2, 2}, conv_a({2}, "VALID", {2})},
+      {"2d groups 2 same", {2, 4, 4, 4}, {3, 3, 2, 4}, conv_a({1}, "SAME")},
+      {"2d channels_first explicit pads", {1, 2, 4, 5}, {2, 3, 2, 3}, conv_a({1, 2}, "EXPLICIT", {}, "channels_first", {1, 0, 2, 1})},
+      {"1d stride 3 same", {2, 7, 2}, {3, 2, 2}, conv_a({3}, "SAME")},
+      {"3d valid", {1, 3, 3, 3, 2}, {2, 2, 2, 2, 2}, conv_a({1}, "VALID")},
+  };
+  t["Conv"] = {[any, conv_cases](Rng& r) {
+    CaseList c;
+    for (const ConvCase& k : conv_cases) c.push_back(mk(k.name, {any(r, k.x), any(r, k.w)}, k.a));
+    return c;
+  }, kSumOrder};
+  t["ConvBackpropInput"] = {[any, conv_cases, with](Rng& r) {
+    CaseList c;
+    for (const ConvCase& k : conv_cases) {
+      const Shape y = nb::conv(nb::zeros(k.x, DType::float64), nb::zeros(k.w, DType::float64),
+                               {.strides = attr_ints(k.a, "strides"),
+                                .padding = k.a.get<std::string>("padding"),
+                                .explicit_paddings = attr_ints(k.a, "explicit_paddings"),
+                                .dilations = attr_ints(k.a, "dilations"),
+                                .data_format = k.a.get<std::string>("data_format")}).shape();
+      c.push_back(mk(k.name, {any(r, y), any(r, k.w)}, with(k.a, "input_sizes", k.x.vec())));
+    }
+    return c;
+  }, kSumOrder};
+  t["ConvBackpropFilter"] = {[any, conv_cases, with](Rng& r) {
+    CaseList c;
+    for (const ConvCase& k : conv_cases) {
+      const Shape y = nb::conv(nb::zeros(k.x, DType::float64), nb::zeros(k.w, DType::float64),
+                               {.strides = attr_ints(k.a, "strides"),
+                                .padding = k.a.get<std::string>("padding"),
+                                .explicit_paddings = attr_ints(k.a, "explicit_paddings"),
+                                .dilations = attr_ints(k.a, "dilations"),
+                                .data_format = k.a.get<std::string>("data_format")}).shape();
+      c.push_back(mk(k.name, {any(r, k.x), any(r, y)}, with(k.a, "filter_sizes", k.w.vec())));
+    }
+    return c;
+  }, kSumOrder};
+  auto pool_a = [](Ints ksize, Ints strides, const char* padding, const char* fmt = "channels_last") {
+    return Attrs{{"ksize", ksize}, {"strides", strides}, {"padding", std::string(padding)},
+                 {"data_format", std::string(fmt)}};
+  };
+  struct PoolCase {
+    std::string name;
+    Shape x;
+    Attrs a;
+  };
+  const std::vector<PoolCase> pool_cases = {
+      {"2d [2,4,4,3] k2 s2 valid", {2, 4, 4, 3}, pool_a({2}, {2}, "VALID")},
+      {"2d [1,5,5,2] k3 s2 same", {1, 5, 5, 2}, pool_a({3, 3}, {2, 2}, "SAME")},
+      {"2d channels_first k2 s1 valid", {1, 2, 3, 4}, pool_a({2}, {1}, "VALID", "channels_first")},
+      {"1d [2,7,2] k3 s2 same", {2, 7, 2}, pool_a({3}, {2}, "SAME")},
+  };
+  auto pool_out = [](const PoolCase& k) {
+    return nb::call_op1(*nb::find_op("MaxPool"), {nb::zeros(k.x, DType::float64)}, k.a).shape();
+  };
+  const Gen distinct = Distinct();
+  t["MaxPool"] = {[distinct, pool_cases](Rng& r) {
+    CaseList c;
+    for (const PoolCase& k : pool_cases) c.push_back(mk(k.name, {distinct(r, k.x)}, k.a));
+    return c;
+  }};
+  t["MaxPoolGrad"] = {[distinct, any, pool_cases, pool_out](Rng& r) {
+    CaseList c;
+    for (const PoolCase& k : pool_cases) c.push_back(mk(k.name, {distinct(r, k.x), any(r, pool_out(k))}, k.a));
+    return c;
+  }};
+  t["MaxPoolGradGrad"] = {[distinct, any, pool_cases](Rng& r) {
+    CaseList c;
+    for (const PoolCase& k : pool_cases) c.push_back(mk(k.name, {distinct(r, k.x), any(r, k.x)}, k.a));
+    return c;
+  }};
+  t["AvgPool"] = {[any, pool_cases](Rng& r) {
+    CaseList c;
+    for (const PoolCase& k : pool_cases) c.push_back(mk(k.name, {any(r, k.x)}, k.a));
+    return c;
+  }, kSumOrder};
+  t["AvgPoolGrad"] = {[any, pool_cases, pool_out, with](Rng& r) {
+    CaseList c;
+    for (const PoolCase& k : pool_cases) c.push_back(mk(k.name, {any(r, pool_out(k))}, with(k.a, "input_sizes", k.x.vec())));
+    return c;
+  }, kSumOrder};
+  t["FusedBatchNorm"] = {[any](Rng& r) {
+    const Gen pos = U(0.5, 2);
+    auto bn = [](bool training, const char* fmt, double eps) {
+      return Attrs{{"epsilon", eps}, {"is_training", training}, {"data_format", std::string(fmt)}};
+    };
+    auto five = [&](const Shape& x, int64_t c) {
+      return TensorList{any(r, x), any(r, {c}), any(r, {c}), any(r, {c}), pos(r, {c})};
+    };
+    return CaseList{mk("training [4,3]", five({4, 3}, 3), bn(true, "channels_last", 1e-3)),
+                    mk("training [2,3,2,2] channels_last", five({2, 3, 2, 2}, 2), bn(true, "channels_last", 1e-3)),
+                    mk("training [2,3,2,2] channels_first", five({2, 3, 2, 2}, 3), bn(true, "channels_first", 1e-5)),
+                    mk("inference [3,2,2]", five({3, 2, 2}, 2), bn(false, "channels_last", 1e-3)),
+                    mk("inference [2,2,3] channels_first", five({2, 2, 3}, 2), bn(false, "channels_first", 0.1))};
+  }, kSumOrder};
   return t;
 }
 
