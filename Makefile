@@ -98,18 +98,16 @@ pyref:
 	  $(PYREF_DIR)/bin/pip install --quiet --disable-pip-version-check $(PYREF_PACKAGES); \
 	fi
 
-# The unit tests (tests/unit, tests/conformance) built with ASan + UBSan at -O1:
-# memory errors, leaks and undefined behaviour fail the run.
-SANITIZE_DIR := build-sanitize
+# The unit tests (tests/unit, tests/conformance) against a build of the library with
+# ASan + UBSan at -O1 (nabla_sanitized, in the same build directory: the test objects
+# are compiled once): memory errors, leaks and undefined behaviour fail the run.
 SANITIZE_TIMEOUT ?= 1800
 SANITIZE_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-test-sanitize: deps
-	cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE=-O1 \
-	  -DNABLA_BUILD_TESTS=ON -DNABLA_BUILD_EXAMPLES=OFF -DNABLA_SANITIZE=address,undefined
-	ninja -C $(SANITIZE_DIR) -j$(JOBS) nabla_tests
+test-sanitize: deps configure
+	ninja -C $(BUILD_DIR) -j$(JOBS) nabla_tests_sanitized
 	@# One process for all tests (CTest's process per test costs ~0.5 s each under ASan).
-	$(SANITIZE_ENV) timeout $(SANITIZE_TIMEOUT) ./$(SANITIZE_DIR)/tests/nabla_tests --gtest_brief=1
+	$(SANITIZE_ENV) timeout $(SANITIZE_TIMEOUT) ./$(BUILD_DIR)/tests/nabla_tests_sanitized --gtest_brief=1
 
 # Benchmarks: nabla vs LibTorch vs direct OpenBLAS, in one process, 2 threads each.
 # OPENBLAS_NUM_THREADS sets the pool OpenBLAS starts with (used by LibTorch's
@@ -187,4 +185,4 @@ fuzz: deps
 	fuzz/run_fuzz.sh $(FUZZ_SECONDS)
 
 clean:
-	rm -rf $(BUILD_DIR) $(BENCH_DIR) $(ASAN_DIR) $(SANITIZE_DIR) build-fuzz
+	rm -rf $(BUILD_DIR) $(BENCH_DIR) $(ASAN_DIR) build-fuzz

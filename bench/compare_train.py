@@ -108,8 +108,8 @@ def main(argv):
         print()
         print("\n".join(ratios))
     else:
-        print("\n(no nabla entries yet: ratios nabla/libtorch and nabla/keras appear once "
-              "run_nabla in bench/run_train_bench.sh records them)")
+        print("\n(no nabla entries with a peer to compare: run bench/run_train_bench.sh with "
+              "--frameworks including nabla and libtorch or keras)")
     return 0
 
 

@@ -1,27 +1,29 @@
 #!/usr/bin/env bash
 # End-to-end training benchmark: Fashion-MNIST MLP and CNN, one epoch each,
 # LibTorch C++ (bench_torch_train), Keras 3 / TensorFlow CPU (keras_train.py)
-# and, once the hook below is filled in, nabla (`nabla bench mlp|cnn --json`).
+# and nabla (`nabla bench mlp|cnn --json`), interleaved.
 #
 # Usage: bench/run_train_bench.sh [--quick] [--reps-mlp N] [--reps-cnn N]
 #          [--models "mlp cnn"] [--frameworks "libtorch keras nabla"]
 #          [--epochs N] [--keras-inter-op I] [--data DIR] [--out FILE] [--append]
 #   --quick          one repetition of everything (default: 5 for mlp, 3 for cnn)
 #   --models         workloads to run (default "mlp cnn")
-#   --frameworks     peers to run (default "libtorch keras nabla"; nabla is
-#                    skipped until run_nabla is implemented)
+#   --frameworks     frameworks to run (default "libtorch keras nabla")
 #   --epochs         epochs per run (default 1)
 #   --keras-inter-op TensorFlow inter-op threads (default 1; 1 and 2 measured
 #                    the same within noise, 1 is the honest choice for 1-2 cores)
 #   --out            JSON-lines file (default build-bench/train_bench.jsonl),
 #                    overwritten unless --append
 #
-# Needs: build-bench/bench/bench_torch_train (configure with
-# -DNABLA_BUILD_BENCH=ON and run `ninja -C build-bench bench_torch_train`) and
-# the TensorFlow venv /work/venv-tf (override with KERAS_PYTHON=...).
+# Needs: build-bench/bench/bench_torch_train and build-bench/tools/nabla/nabla
+# (configure with -DNABLA_BUILD_BENCH=ON and run `ninja -C build-bench
+# bench_torch_train nabla_cli`; `make bench` does all of this), and a Python
+# with tensorflow-cpu + keras: KERAS_PYTHON, default build-bench/venv-tf/bin/python
+# (made by `make bench`), else /work/venv-tf/bin/python. NABLA_BIN overrides
+# the nabla binary (default build-bench/tools/nabla/nabla, else build/...).
 #
 # Threads, per workload (the best settings for each peer on this 2-core box):
-#   mlp: 1 thread (LibTorch intra-op; TF intra-op), cnn: 2 threads.
+#   mlp: 1 thread (LibTorch intra-op; TF intra-op; nabla --threads), cnn: 2 threads.
 #   OPENBLAS_NUM_THREADS=1 always: LibTorch calls OpenBLAS from inside its own
 #   OpenMP pool, a threaded OpenBLAS on top of that oversubscribes the cores.
 #   OMP_NUM_THREADS is set to the same T. TF_CPP_MIN_LOG_LEVEL=2 for quiet TF.
@@ -44,9 +46,10 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${BUILD_DIR:-$ROOT/build-bench}"
-NABLA_BIN="${NABLA_BIN:-$ROOT/build/tools/nabla/nabla}"
+first_executable() { for f in "$@"; do [[ -x "$f" ]] && { echo "$f"; return; }; done; echo "$1"; }
+NABLA_BIN="${NABLA_BIN:-$(first_executable "$BUILD/tools/nabla/nabla" "$ROOT/build/tools/nabla/nabla")}"
 TORCH_BIN="$BUILD/bench/bench_torch_train"
-KERAS_PYTHON="${KERAS_PYTHON:-/work/venv-tf/bin/python}"
+KERAS_PYTHON="${KERAS_PYTHON:-$(first_executable "$BUILD/venv-tf/bin/python" /work/venv-tf/bin/python)}"
 DATA="/usr/share/datasets/fashion-mnist"
 OUT="$BUILD/train_bench.jsonl"
 REPS_MLP=5
@@ -69,7 +72,7 @@ while [[ $# -gt 0 ]]; do
     --data) DATA="$2"; shift ;;
     --out) OUT="$2"; shift ;;
     --append) APPEND=1 ;;
-    -h|--help) sed -n '2,42p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d'; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -111,16 +114,10 @@ run_keras() {  # model
 
 # ============================ nabla runs ======================================
 # `nabla bench MODEL --json` times only the training loop of each epoch, as the
-# peers do, and prints one JSON line in their format. NABLA_BIN overrides the binary.
+# peers do, and prints one JSON line in their format. NABLA_BIN overrides the
+# binary. nabla runs OpenBLAS single-threaded inside its own pool whatever
+# OPENBLAS_NUM_THREADS says; the variable is set for symmetry with the peers.
 run_nabla() {  # model
-  if [[ "$1" != mlp ]]; then
-    echo "[$(date +%T)] nabla $1: skipped (the cnn workload needs convolution layers, not built yet)" >&2
-    return 0
-  fi
-  if [[ ! -x "$NABLA_BIN" ]]; then
-    echo "missing $NABLA_BIN: build nabla (make build) or set NABLA_BIN" >&2
-    return 1
-  fi
   local t; t="$(threads_for "$1")"
   record "nabla $1" env OPENBLAS_NUM_THREADS=1 \
     "$NABLA_BIN" bench "$1" --data "$DATA" --epochs "$EPOCHS" --threads "$t" --json
@@ -134,6 +131,10 @@ if has_framework libtorch && [[ ! -x "$TORCH_BIN" ]]; then
        "-DNABLA_BUILD_TESTS=OFF -DNABLA_BUILD_BENCH=ON && ninja -C $BUILD -j2 bench_torch_train" >&2
   exit 1
 fi
+if has_framework nabla && [[ ! -x "$NABLA_BIN" ]]; then
+  echo "missing $NABLA_BIN: ninja -C $BUILD -j2 nabla_cli (or make build), or set NABLA_BIN" >&2
+  exit 1
+fi
 if has_framework keras && [[ ! -x "$KERAS_PYTHON" ]]; then
   echo "missing $KERAS_PYTHON (TensorFlow venv); set KERAS_PYTHON" >&2
   exit 1
@@ -142,6 +143,7 @@ fi
 mkdir -p "$(dirname "$OUT")"
 [[ "$APPEND" == 1 ]] || : > "$OUT"
 echo "host: $(nproc) cores, $(uptime)" >&2
+echo "nabla: $NABLA_BIN; libtorch: $TORCH_BIN; keras: $KERAS_PYTHON" >&2
 if awk -v l="$(load1)" -v n="$(nproc)" 'BEGIN { exit !(l > n) }'; then
   echo "warning: load average $(load1) is above the $(nproc) cores: timings will be noisy" \
        "(and LibTorch cnn with 2 OpenMP threads slow unless OMP_WAIT_POLICY=PASSIVE)" >&2

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <map>
 #include <mutex>
+#include <regex>
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
@@ -42,20 +43,16 @@ CallContext& call_context() {
 namespace {
 
 std::string snake_case(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (std::isupper(static_cast<unsigned char>(c))) {
-      bool prev_lower = i > 0 && (std::islower(static_cast<unsigned char>(s[i - 1])) ||
-                                  std::isdigit(static_cast<unsigned char>(s[i - 1])));
-      bool next_lower = i + 1 < s.size() && std::islower(static_cast<unsigned char>(s[i + 1]));
-      if (i > 0 && (prev_lower || (next_lower && std::isupper(static_cast<unsigned char>(s[i - 1])))))
-        out += '_';
-      out += char(std::tolower(static_cast<unsigned char>(c)));
-    } else {
-      out += c;
-    }
-  }
+  // Keras's to_snake_case, rule for rule: drop non-word characters, split
+  // before a capitalised word, then between a lower-case letter and a capital
+  // (so "Conv2D" -> "conv2d", "Conv2DTranspose" -> "conv2d_transpose").
+  static const std::regex non_word(R"(\W+)");
+  static const std::regex word("(.)([A-Z][a-z]+)");
+  static const std::regex lower_upper("([a-z])([A-Z])");
+  std::string out = std::regex_replace(s, non_word, "");
+  out = std::regex_replace(out, word, "$1_$2");
+  out = std::regex_replace(out, lower_upper, "$1_$2");
+  for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 

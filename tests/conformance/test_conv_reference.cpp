@@ -14,11 +14,12 @@
 // Tolerance: |got - want| <= tol * max|want| per tensor, tol = 1e-10 when both
 // nabla and the reference computed in float64, 1e-4 otherwise.
 //
-// Also: oneDNN float32 against the float32 reference loops on random shapes
-// (strides, dilations, padding, groups, formats, batch sizes 1..5 so the batch
-// split over the thread pool has uneven chunks), and the InvalidArgument
-// errors of the three op families, whose messages must name the offending
-// shapes (or strings / dtypes).
+// Also: convolution on oneDNN float32 against the float32 reference loops on
+// random shapes (strides, dilations, padding, groups, formats, batch sizes
+// 1..5 so the batch split over the thread pool has uneven chunks); pooling
+// (loops only) against a naive implementation on random shapes; and the
+// InvalidArgument errors of the three op families, whose messages must name
+// the offending shapes (or strings / dtypes).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -59,6 +60,18 @@ class ConvReferenceMode {
 
  private:
   bool saved_;
+};
+
+// Sets nb::set_num_threads for its lifetime, restoring the old value.
+class ThreadCount {
+ public:
+  explicit ThreadCount(int n) : saved_(nb::get_num_threads()) { nb::set_num_threads(n); }
+  ~ThreadCount() { nb::set_num_threads(saved_); }
+  ThreadCount(const ThreadCount&) = delete;
+  ThreadCount& operator=(const ThreadCount&) = delete;
+
+ private:
+  int saved_;
 };
 
 // ----------------------------------------------------------------------------- data files
@@ -442,8 +455,12 @@ TEST(ConvOneDnnVsReference, RandomConvolutions) {
     std::vector<int64_t> ws = k;
     ws.push_back(cin / groups);
     ws.push_back(cout);
+    // 1 to 4 pool threads: the oneDNN batch split makes slices of uneven sizes
+    // (e.g. 5 entries over 3 threads: 1, 2, 2).
+    const int threads = 1 + it % 4;
+    ThreadCount thread_count(threads);
     std::ostringstream desc;
-    desc << "case " << it << ": input " << shape_str(xs) << " filters " << shape_str(ws) << " strides "
+    desc << "case " << it << " (" << threads << " threads): input " << shape_str(xs) << " filters " << shape_str(ws) << " strides "
          << shape_str(o.strides) << " dilations " << shape_str(o.dilations) << " padding " << o.padding << ' '
          << shape_str(o.explicit_paddings) << ' ' << o.data_format;
     SCOPED_TRACE(desc.str());
@@ -452,34 +469,128 @@ TEST(ConvOneDnnVsReference, RandomConvolutions) {
   }
 }
 
-TEST(ConvOneDnnVsReference, RandomPooling) {
+// Pooling has no oneDNN kernel: its loops are checked against this naive one
+// instead, on random shapes. Data channels_last (N, spatial..., C) in float64;
+// returns the output and d sum(out * r) / dx (max: to the first maximum of the
+// window in row-major order; avg: r / (number of real elements) to each).
+struct NaivePool {
+  std::vector<double> y, dx;
+  std::vector<int64_t> y_shape;
+};
+
+NaivePool naive_pool(const std::vector<double>& x, const std::vector<int64_t>& xs, const std::vector<int64_t>& k,
+                     const std::vector<int64_t>& s, bool same, bool is_max, std::mt19937_64& gen,
+                     std::vector<double>& r) {
+  const size_t nsp = xs.size() - 2;
+  int64_t in[3] = {1, 1, 1}, kk[3] = {1, 1, 1}, ss[3] = {1, 1, 1}, out[3] = {1, 1, 1}, pb[3] = {0, 0, 0};
+  for (size_t d = 0; d < nsp; ++d) {
+    in[d] = xs[1 + d];
+    kk[d] = k[d];
+    ss[d] = s[d];
+    out[d] = same ? (in[d] + ss[d] - 1) / ss[d] : (in[d] - kk[d]) / ss[d] + 1;
+    pb[d] = same ? std::max<int64_t>((out[d] - 1) * ss[d] + kk[d] - in[d], 0) / 2 : 0;
+  }
+  const int64_t n = xs[0], c = xs.back();
+  NaivePool p;
+  p.y_shape = {n};
+  for (size_t d = 0; d < nsp; ++d) p.y_shape.push_back(out[d]);
+  p.y_shape.push_back(c);
+  const int64_t ny = n * out[0] * out[1] * out[2] * c;
+  std::uniform_real_distribution<double> u(-1.0, 1.0);
+  r.resize(size_t(ny));
+  for (double& v : r) v = u(gen);
+  p.y.assign(size_t(ny), 0.0);
+  p.dx.assign(x.size(), 0.0);
+  const auto xi = [&](int64_t b, int64_t i0, int64_t i1, int64_t i2, int64_t ch) {
+    return size_t((((b * in[0] + i0) * in[1] + i1) * in[2] + i2) * c + ch);
+  };
+  size_t yi = 0;
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t o0 = 0; o0 < out[0]; ++o0)
+      for (int64_t o1 = 0; o1 < out[1]; ++o1)
+        for (int64_t o2 = 0; o2 < out[2]; ++o2)
+          for (int64_t ch = 0; ch < c; ++ch, ++yi) {
+            std::vector<size_t> cells;  // real input positions of the window, row-major
+            const int64_t o[3] = {o0, o1, o2};
+            int64_t lo[3], hi[3];
+            for (int d = 0; d < 3; ++d) {
+              lo[d] = std::max<int64_t>(o[d] * ss[d] - pb[d], 0);
+              hi[d] = std::min<int64_t>(o[d] * ss[d] - pb[d] + kk[d], in[d]);
+            }
+            for (int64_t i0 = lo[0]; i0 < hi[0]; ++i0)
+              for (int64_t i1 = lo[1]; i1 < hi[1]; ++i1)
+                for (int64_t i2 = lo[2]; i2 < hi[2]; ++i2) cells.push_back(xi(b, i0, i1, i2, ch));
+            if (is_max) {
+              size_t best = cells.at(0);
+              for (size_t q : cells)
+                if (x[q] > x[best]) best = q;
+              p.y[yi] = x[best];
+              p.dx[best] += r[yi];
+            } else {
+              double sum = 0.0;
+              for (size_t q : cells) sum += x[q];
+              p.y[yi] = sum / double(cells.size());
+              for (size_t q : cells) p.dx[q] += r[yi] / double(cells.size());
+            }
+          }
+  return p;
+}
+
+TEST(PoolingRandom, MatchesNaiveLoops) {
   std::mt19937_64 gen(20240614);
   for (int it = 0; it < 30; ++it) {
     const int nsp = int(pick(gen, 1, 3));
     const bool cf = pick(gen, 0, 1) == 1;
     const bool is_max = pick(gen, 0, 1) == 1;
+    const bool same = pick(gen, 0, 1) == 1;
     nb::PoolOptions o;
-    o.padding = pick(gen, 0, 1) ? "same" : "valid";
+    o.padding = same ? "same" : "valid";
     o.data_format = cf ? "channels_first" : "channels_last";
-    std::vector<int64_t> k, in;
+    std::vector<int64_t> k;
+    std::vector<int64_t> xs{pick(gen, 1, 5)};
     for (int d = 0; d < nsp; ++d) {
       k.push_back(pick(gen, 1, 3));
       o.strides.push_back(pick(gen, 1, 3));
-      in.push_back(pick(gen, k.back(), nsp == 3 ? 6 : 9));
+      xs.push_back(pick(gen, same ? 1 : k.back(), nsp == 3 ? 6 : 9));
     }
-    const int64_t n = pick(gen, 1, 5), c = pick(gen, 1, 4);
-    std::vector<int64_t> xs{n};
-    if (cf) xs.push_back(c);
-    xs.insert(xs.end(), in.begin(), in.end());
-    if (!cf) xs.push_back(c);
+    xs.push_back(pick(gen, 1, 4));
     std::ostringstream desc;
-    desc << "case " << it << ": " << (is_max ? "max_pool" : "avg_pool") << " input " << shape_str(xs) << " pool "
-         << shape_str(k) << " strides " << shape_str(o.strides) << " padding " << o.padding << ' ' << o.data_format;
+    desc << "case " << it << ": " << (is_max ? "max_pool" : "avg_pool") << " input (channels_last) "
+         << shape_str(xs) << " pool " << shape_str(k) << " strides " << shape_str(o.strides) << " padding "
+         << o.padding << ' ' << o.data_format;
     SCOPED_TRACE(desc.str());
-    const Tensors inputs{random_tensor(gen, xs)};
-    compare_backends(
-        [&](const Tensors& t) { return is_max ? nb::max_pool(t[0], k, o) : nb::avg_pool(t[0], k, o); }, inputs,
-        gen);
+    int64_t nx = 1;
+    for (int64_t d : xs) nx *= d;
+    std::vector<double> x(static_cast<size_t>(nx)), r;
+    std::uniform_real_distribution<double> u(-1.0, 1.0);
+    for (double& v : x) v = u(gen);  // continuous values: no ties
+    const NaivePool want = naive_pool(x, xs, k, o.strides, same, is_max, gen, r);
+    for (nb::DType dt : {nb::float32, nb::float64}) {
+      SCOPED_TRACE(std::string(nb::dtype_name(dt)));
+      nb::Tensor xt = nb::detail::make_from_doubles(x, nb::Shape(xs), dt);
+      nb::Tensor rt = nb::detail::make_from_doubles(r, nb::Shape(want.y_shape), dt);
+      if (cf) {
+        xt = flip(xt, false);
+        rt = flip(rt, false);
+      }
+      nb::Tensor y, dx;
+      try {
+        nb::GradientTape tape;
+        tape.watch(xt);
+        y = is_max ? nb::max_pool(xt, k, o) : nb::avg_pool(xt, k, o);
+        dx = tape.gradient(nb::reduce_sum(y * rt), xt);
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << "threw: " << e.what();
+        continue;
+      }
+      if (cf) {
+        y = flip(y, true);
+        dx = flip(dx, true);
+      }
+      const double tol = dt == nb::float64 ? 1e-12 : 1e-5;
+      expect_close(y, nb::detail::make_from_doubles(want.y, nb::Shape(want.y_shape), nb::float64), tol, "output");
+      expect_close(dx, nb::detail::make_from_doubles(want.dx, nb::Shape(xs), nb::float64), tol, "gradient");
+    }
   }
 }
 

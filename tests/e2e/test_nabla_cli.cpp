@@ -37,7 +37,9 @@ TEST(NablaCli, BadFlagsExitWithCode2AndNameTheFlag) {
       {"train --lr -0.1", "--lr"},
       {"train --validation-split 2", "--validation-split"},
       {"train --optimizer sgdd", "--optimizer"},
-      {"train --model cnn", "cnn"},
+      {"train --model rnn", "rnn"},
+      {"bench rnn", "rnn"},
+      {"bench cnn --limit -5", "--limit"},
       {"train --model nosuch.json", "nosuch.json"},
       {"train --bogus", "--bogus"},
       {"frobnicate", "subcommand"},
@@ -68,6 +70,57 @@ TEST(NablaCli, SummaryOfTheMlpPreset) {
   CliResult r = run_nabla("summary");
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("Total params: 101,770"), std::string::npos) << r.output;
+}
+
+TEST(NablaCli, SummaryOfTheCnnPreset) {
+  // Keras: Conv2D 320 + Conv2D 18,496 + Dense 204,928 + Dense 1,290 (Dropout, pooling: none).
+  CliResult r = run_nabla("summary cnn");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("Total params: 225,034"), std::string::npos) << r.output;
+  for (const char* layer : {"(Conv2D)", "(None, 26, 26, 32)", "(None, 13, 13, 32)", "(None, 5, 5, 64)", "(None, 1600)"})
+    EXPECT_NE(r.output.find(layer), std::string::npos) << layer << "\n" << r.output;
+}
+
+// The CNN preset on 3000 training images for one epoch: it trains with batch 64 by
+// default and beats chance (0.1) by far; the full 5-epoch >= 0.91 run is in test_training.cpp.
+TEST(NablaCli, TrainCnnPresetOnASubsetLearns) {
+  if (!has_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  CliResult r = run_nabla("train --model cnn --epochs 1 --train-samples 3000 --quiet --json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto j = nlohmann::json::parse(last_line(r.output));
+  EXPECT_EQ(j["batch_size"], 64) << j.dump();
+  EXPECT_EQ(j["epoch_seconds"].size(), 1u) << j.dump();
+  EXPECT_GT(j["initial_test_loss"].get<double>(), 2.0) << j.dump();
+  EXPECT_LT(j["test_loss"].get<double>(), 1.2) << j.dump();
+  EXPECT_GE(j["test_accuracy"].get<double>(), 0.6) << j.dump();
+  // --batch-size still overrides the preset's default.
+  CliResult b = run_nabla("train --model cnn --epochs 1 --train-samples 128 --batch-size 128 --quiet --json");
+  ASSERT_EQ(b.exit_code, 0) << b.output;
+  EXPECT_EQ(nlohmann::json::parse(last_line(b.output))["batch_size"], 128);
+}
+
+// `nabla bench mlp|cnn --json` on a few batches: one JSON line in the peers' format
+// (bench/compare_train.py reads it).
+TEST(NablaCli, BenchJsonHasThePeersFields) {
+  if (!has_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  for (auto [workload, batch] : {std::pair<std::string, int>{"mlp", 32}, {"cnn", 64}}) {
+    CliResult r = run_nabla("bench " + workload + " --limit 640 --epochs 2 --threads 2 --json");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    auto j = nlohmann::json::parse(last_line(r.output));
+    EXPECT_EQ(j["framework"], "nabla") << j.dump();
+    EXPECT_EQ(j["model"], workload) << j.dump();
+    EXPECT_EQ(j["batch_size"], batch) << j.dump();
+    EXPECT_EQ(j["train_images"], 640) << j.dump();
+    EXPECT_EQ(j["threads"], 2) << j.dump();
+    ASSERT_EQ(j["epoch_seconds"].size(), 2u) << j.dump();
+    for (double s : j["epoch_seconds"].get<std::vector<double>>()) EXPECT_GT(s, 0.0) << j.dump();
+    EXPECT_GT(j["images_per_second"].get<double>(), 0.0) << j.dump();
+    // 20 batches of Adam from chance level (loss log(10) = 2.30): the loss went down and
+    // the test accuracy is well above chance (0.1).
+    EXPECT_LT(j["final_loss"].get<double>(), 2.0) << j.dump();
+    EXPECT_GT(j["test_accuracy"].get<double>(), 0.4) << j.dump();
+    EXPECT_LE(j["test_accuracy"].get<double>(), 1.0) << j.dump();
+  }
 }
 
 TEST(NablaCli, TrainJsonIsDeterministicForASeed) {

@@ -1,11 +1,11 @@
 // nabla: train and inspect models from the command line.
 //
-//   nabla train [--model mlp|CONFIG.json] [--epochs N] [--json] ...
-//   nabla summary [MODEL.nabla|mlp|CONFIG.json] [--json]
+//   nabla train [--model mlp|cnn|CONFIG.json] [--epochs N] [--json] ...
+//   nabla summary [MODEL.nabla|mlp|cnn|CONFIG.json] [--json]
 //   nabla evaluate MODEL.nabla [--json]
 //   nabla predict MODEL.nabla [--count N] [--json]
 //   nabla info
-//   nabla bench mlp [--json]
+//   nabla bench mlp|cnn [--limit N] [--json]
 //
 // Exit codes: 0 success, 1 runtime error (message on stderr), 2 bad flags.
 #include <cblas.h>

@@ -18,7 +18,7 @@ std::function<int()> add_summary_command(CLI::App& app) {
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("summary", "Print a model's summary table");
-  cmd->add_option("model", a->model, "Saved model (.nabla), preset (mlp) or JSON model config")->capture_default_str();
+  cmd->add_option("model", a->model, "Saved model (.nabla), preset (mlp, cnn) or JSON model config")->capture_default_str();
   cmd->add_option("--model", a->model_opt, "Same as the positional argument");
   cmd->add_flag("--json", a->json, "Print the model's config, weights and compile config as one line of JSON");
   return [cmd, a]() -> int {

@@ -9,6 +9,7 @@
 #include "epoch_timer.h"
 #include "model_args.h"
 #include "nabla/nabla.h"
+#include "presets.h"
 
 namespace nabla::cli {
 
@@ -16,7 +17,7 @@ std::function<int()> add_train_command(CLI::App& app) {
   struct Args {
     std::string model = "mlp", data, optimizer = "adam";
     int epochs = 5;
-    int64_t batch_size = 32;
+    int64_t batch_size = 32;  // without --batch-size: the preset's (preset_batch_size)
     double lr = -1;
     double validation_split = 0.0;
     // Across seeds this model reaches 0.865-0.875 test accuracy after 5 epochs, as in
@@ -30,14 +31,13 @@ std::function<int()> add_train_command(CLI::App& app) {
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("train", "Train a model on Fashion-MNIST and report its test accuracy");
-  cmd->add_option("--model", a->model, "Preset (mlp) or a JSON model config file from get_config()")
+  cmd->add_option("--model", a->model, "Preset (mlp, cnn) or a JSON model config file from get_config()")
       ->capture_default_str();
   cmd->add_option("--data", a->data,
                   "Folder with the Fashion-MNIST (or MNIST) IDX files (default: $NABLA_DATA, then "
                   "/usr/share/datasets/fashion-mnist)");
   cmd->add_option("--epochs", a->epochs, "Number of epochs")->capture_default_str()->check(CLI::Range(0, 100000));
-  cmd->add_option("--batch-size", a->batch_size, "Batch size")
-      ->capture_default_str()
+  CLI::Option* batch_opt = cmd->add_option("--batch-size", a->batch_size, "Batch size (default: 64 for cnn, else 32)")
       ->check(CLI::Range(int64_t(1), int64_t(1) << 40));
   cmd->add_option("--optimizer", a->optimizer,
                   "Optimizer: sgd, rmsprop, adam, adamw, adagrad, adadelta, adamax, nadam, ftrl")
@@ -65,8 +65,9 @@ std::function<int()> add_train_command(CLI::App& app) {
   cmd->add_option("--csv-log", a->csv_log, "Write epoch results to this CSV file (epoch,loss,accuracy,...)");
   cmd->add_flag("--quiet", a->quiet, "No summary or progress bar");
   cmd->add_flag("--json", a->json, "End with one line of JSON: test loss/accuracy, epoch times, history");
-  return [cmd, a]() -> int {
+  return [cmd, a, batch_opt]() -> int {
     if (!cmd->parsed()) return -1;
+    if (batch_opt->count() == 0) a->batch_size = preset_batch_size(a->model);
     if (a->threads > 0) set_num_threads(a->threads);
     random::set_seed(a->seed);
     std::shared_ptr<Model> model = load_model_arg(a->model);
