@@ -73,26 +73,36 @@ TEST(NablaCli, SummaryOfTheMlpPreset) {
 }
 
 TEST(NablaCli, SummaryOfTheCnnPreset) {
-  // Keras: Conv2D 320 + Conv2D 18,496 + Dense 204,928 + Dense 1,290 (Dropout, pooling: none).
+  // Keras: Conv2D 288 (no bias) + BatchNormalization 128 + Conv2D 18,432 +
+  // BatchNormalization 256 + Dense 401,408 + BatchNormalization 512 + Dense 1,290
+  // (activations, pooling, Dropout: none); the moving statistics (448) are not trainable.
   CliResult r = run_nabla("summary cnn");
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("Total params: 225,034"), std::string::npos) << r.output;
-  for (const char* layer : {"(Conv2D)", "(None, 26, 26, 32)", "(None, 13, 13, 32)", "(None, 5, 5, 64)", "(None, 1600)"})
+  EXPECT_NE(r.output.find("Total params: 422,314"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("Non-trainable params: 448"), std::string::npos) << r.output;
+  for (const char* layer : {"(Conv2D)", "batch_normalization (BatchN", "(None, 28, 28, 32)", "(None, 14, 14, 32)", "(None, 7, 7, 64)", "(None, 3136)"})
     EXPECT_NE(r.output.find(layer), std::string::npos) << layer << "\n" << r.output;
 }
 
-// The CNN preset on 3000 training images for one epoch: it trains with batch 64 by
-// default and beats chance (0.1) by far; the full 5-epoch >= 0.91 run is in test_training.cpp.
+// The CNN preset on 3000 training images for two epochs: it trains with batch 64 by
+// default and its training accuracy beats chance (0.1) by far; the full 5-epoch >= 0.91
+// run is in test_training.cpp. The test accuracy is not checked here: after 94 steps the
+// BatchNormalization moving statistics (momentum 0.99) are still far from the data's,
+// so inference is poor, exactly as in Keras.
 TEST(NablaCli, TrainCnnPresetOnASubsetLearns) {
   if (!has_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
-  CliResult r = run_nabla("train --model cnn --epochs 1 --train-samples 3000 --quiet --json");
+  CliResult r = run_nabla("train --model cnn --epochs 2 --train-samples 3000 --quiet --json");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto j = nlohmann::json::parse(last_line(r.output));
   EXPECT_EQ(j["batch_size"], 64) << j.dump();
-  EXPECT_EQ(j["epoch_seconds"].size(), 1u) << j.dump();
+  EXPECT_EQ(j["epoch_seconds"].size(), 2u) << j.dump();
   EXPECT_GT(j["initial_test_loss"].get<double>(), 2.0) << j.dump();
-  EXPECT_LT(j["test_loss"].get<double>(), 1.2) << j.dump();
-  EXPECT_GE(j["test_accuracy"].get<double>(), 0.6) << j.dump();
+  const auto loss = j["history"]["loss"].get<std::vector<double>>();
+  const auto accuracy = j["history"]["accuracy"].get<std::vector<double>>();
+  ASSERT_EQ(loss.size(), 2u) << j.dump();
+  EXPECT_LT(loss[1], loss[0]) << j.dump();
+  EXPECT_LT(loss[1], 1.0) << j.dump();
+  EXPECT_GE(accuracy[1], 0.65) << j.dump();
   // --batch-size still overrides the preset's default.
   CliResult b = run_nabla("train --model cnn --epochs 1 --train-samples 128 --batch-size 128 --quiet --json");
   ASSERT_EQ(b.exit_code, 0) << b.output;

@@ -38,7 +38,7 @@ TEST(FashionMnist, NablaTrainCnnPresetReachesTarget) {
   CliResult r = run_nabla("train --model cnn --json");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("938/938 [==============================]"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("Total params: 225,034"), std::string::npos);
+  EXPECT_NE(r.output.find("Total params: 422,314"), std::string::npos);
   auto j = nlohmann::json::parse(last_line(r.output));
   EXPECT_GE(j["test_accuracy"].get<double>(), 0.91) << j.dump();
   EXPECT_EQ(j["batch_size"], 64);
