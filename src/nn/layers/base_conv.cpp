@@ -49,10 +49,7 @@ void BaseConvImpl::build(const std::vector<Shape>& input_shapes) {
   NB_CHECK(in % options_.groups == 0, InvalidArgument, class_name_, " '", name(),
            "': the number of input channels must be evenly divisible by the number of groups. Received groups=",
            options_.groups, ", but the input has ", in, " channels (full input shape is ", s.tuple_str(), ")");
-  const std::vector<int64_t> sp = cu::spatial_dims(s, channels_first_);
-  for (int i = 0; i < rank_; ++i)
-    cu::window_output_length(*this, s, sp[size_t(i)], kernel_size_[size_t(i)], strides_[size_t(i)],
-                             dilation_[size_t(i)], padding_);
+  cu::check_windows(*this, s, channels_first_, kernel_size_, strides_, dilation_, padding_);
   in_channels_ = in;
   Shape kshape(kernel_size_);
   kshape.push_back(in / options_.groups);
@@ -70,10 +67,7 @@ Tensor BaseConvImpl::call(const Tensor& x, bool) {
   cu::check_input(*this, x.shape(), rank_, channels_first_, in_channels_);
   NB_CHECK(x.dtype() == dtype(), InvalidArgument, class_name_, " '", name(), "' expects ", dtype_name(dtype()),
            " inputs, got ", dtype_name(x.dtype()), " (cast it, or start the model with a Rescaling layer)");
-  const std::vector<int64_t> sp = cu::spatial_dims(x.shape(), channels_first_);
-  for (int i = 0; i < rank_; ++i)
-    cu::window_output_length(*this, x.shape(), sp[size_t(i)], kernel_size_[size_t(i)], strides_[size_t(i)],
-                             dilation_[size_t(i)], padding_);
+  cu::check_windows(*this, x.shape(), channels_first_, kernel_size_, strides_, dilation_, padding_);
   ConvOptions o{.strides = strides_, .padding = padding_, .dilations = dilation_, .data_format = data_format_};
   if (padding_ == "causal") {  // Keras: pad dilation * (kernel - 1) on the left, then valid
     o.padding = "explicit";

@@ -21,10 +21,7 @@ BasePoolingImpl::BasePoolingImpl(std::string class_name, int rank, Mode mode, co
 Tensor BasePoolingImpl::call(const Tensor& x, bool) {
   const bool cf = data_format_ == "channels_first";
   cu::check_input(*this, x.shape(), rank_, cf, -1);
-  const std::vector<int64_t> sp = cu::spatial_dims(x.shape(), cf);
-  for (int i = 0; i < rank_; ++i)
-    cu::window_output_length(*this, x.shape(), sp[size_t(i)], pool_size_[size_t(i)], strides_[size_t(i)], 1,
-                             padding_);
+  cu::check_windows(*this, x.shape(), cf, pool_size_, strides_, {}, padding_);
   const PoolOptions o{.strides = strides_, .padding = padding_, .data_format = data_format_};
   return mode_ == Mode::max ? max_pool(x, pool_size_, o) : avg_pool(x, pool_size_, o);
 }

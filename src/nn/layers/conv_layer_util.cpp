@@ -67,6 +67,14 @@ int64_t window_output_length(const Layer& layer, const Shape& x, int64_t in, int
   return (in - eff) / stride + 1;
 }
 
+void check_windows(const Layer& layer, const Shape& x, bool channels_first, const std::vector<int64_t>& kernel,
+                   const std::vector<int64_t>& strides, const std::vector<int64_t>& dilation,
+                   const std::string& padding) {
+  const std::vector<int64_t> sp = spatial_dims(x, channels_first);
+  for (size_t i = 0; i < sp.size(); ++i)
+    window_output_length(layer, x, sp[i], kernel[i], strides[i], dilation.empty() ? 1 : dilation[i], padding);
+}
+
 Tensor add_bias(const Tensor& y, const Tensor& bias, bool channels_first) {
   if (!channels_first) return y + bias;
   Shape s{bias.shape()[0]};

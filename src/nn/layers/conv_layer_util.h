@@ -39,6 +39,12 @@ void check_input(const Layer& layer, const Shape& x, int spatial, bool channels_
 int64_t window_output_length(const Layer& layer, const Shape& x, int64_t in, int64_t kernel, int64_t stride,
                              int64_t dilation, const std::string& padding);
 
+// window_output_length for every spatial dimension of x (`dilation` empty: 1
+// everywhere, as for pooling).
+void check_windows(const Layer& layer, const Shape& x, bool channels_first, const std::vector<int64_t>& kernel,
+                   const std::vector<int64_t>& strides, const std::vector<int64_t>& dilation,
+                   const std::string& padding);
+
 // y + bias along the channel axis.
 Tensor add_bias(const Tensor& y, const Tensor& bias, bool channels_first);
 

@@ -30,9 +30,7 @@ void DepthwiseConv2DImpl::build(const std::vector<Shape>& input_shapes) {
   NB_CHECK(input_shapes.size() == 1, InvalidArgument, "DepthwiseConv2D takes one input, got ", input_shapes.size());
   const Shape& s = input_shapes[0];
   cu::check_input(*this, s, 2, channels_first_, -1);
-  const std::vector<int64_t> sp = cu::spatial_dims(s, channels_first_);
-  for (size_t i = 0; i < 2; ++i)
-    cu::window_output_length(*this, s, sp[i], kernel_size_[i], strides_[i], dilation_[i], padding_);
+  cu::check_windows(*this, s, channels_first_, kernel_size_, strides_, dilation_, padding_);
   in_channels_ = s[cu::channel_axis(s.rank(), channels_first_)];
   const int64_t mult = options_.depth_multiplier;
   kernel_ = &add_weight("kernel", Shape{kernel_size_[0], kernel_size_[1], in_channels_, mult},
@@ -49,9 +47,7 @@ Tensor DepthwiseConv2DImpl::call(const Tensor& x, bool) {
   cu::check_input(*this, x.shape(), 2, channels_first_, in_channels_);
   NB_CHECK(x.dtype() == dtype(), InvalidArgument, "DepthwiseConv2D '", name(), "' expects ", dtype_name(dtype()),
            " inputs, got ", dtype_name(x.dtype()));
-  const std::vector<int64_t> sp = cu::spatial_dims(x.shape(), channels_first_);
-  for (size_t i = 0; i < 2; ++i)
-    cu::window_output_length(*this, x.shape(), sp[i], kernel_size_[i], strides_[i], dilation_[i], padding_);
+  cu::check_windows(*this, x.shape(), channels_first_, kernel_size_, strides_, dilation_, padding_);
   Tensor y = depthwise_conv2d(
       x, kernel_->value(),
       ConvOptions{.strides = strides_, .padding = padding_, .dilations = dilation_, .data_format = data_format_});
