@@ -34,6 +34,7 @@
 #include "nabla/datasets/fashion_mnist.h"
 #include "nabla/datasets/image_data.h"
 #include "nabla/datasets/mnist.h"
+#include "nabla/graph/function.h"
 #include "nabla/io/atomic_file.h"
 #include "nabla/io/checkpoint.h"
 #include "nabla/io/model_file.h"

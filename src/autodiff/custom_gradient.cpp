@@ -1,5 +1,8 @@
 #include "nabla/autodiff/custom_gradient.h"
 
+#include "nabla/ops/registry.h"
+#include "nabla/ops/shape_ops.h"
+
 namespace nabla {
 
 TensorList call_with_custom_gradient(const TensorList& inputs,
@@ -7,7 +10,8 @@ TensorList call_with_custom_gradient(const TensorList& inputs,
   NB_CHECK(forward != nullptr, InvalidArgument, "custom_gradient: the forward function is empty");
   CustomGradientResult r;
   {
-    PauseOpObservers pause;  // the forward's own ops are not recorded
+    // The forward's own ops are not taped (graph recorders still see them).
+    PauseOpObservers pause(PauseScope::tapes);
     r = forward(inputs);
   }
   NB_CHECK(r.backward != nullptr, InvalidArgument, "custom_gradient: the forward function returned no backward function");
@@ -18,7 +22,8 @@ TensorList call_with_custom_gradient(const TensorList& inputs,
   for (size_t i = 0; i < r.outputs.size(); ++i) {
     const Tensor& t = r.outputs[i];
     NB_CHECK(t.defined(), InvalidArgument, "custom_gradient: output #", i, " is an undefined tensor");
-    outs.push_back(Tensor::view_of(t, t.shape(), t.strides(), t.offset()));
+    // Through the Identity op while a graph recorder listens, so that it sees the link.
+    outs.push_back(graph_recording_active() ? identity(t) : Tensor::view_of(t, t.shape(), t.strides(), t.offset()));
   }
   if (observers_active()) {
     const size_t n_in = inputs.size();

@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "nabla/ops/cast.h"
+#include "nabla/ops/registry.h"
 #include "nabla/ops/shape_ops.h"
 
 namespace nabla {
@@ -60,6 +61,7 @@ template <typename T> T Tensor::item() const {
 }
 
 template <typename T> std::vector<T> Tensor::to_vector() const {
+  if (observers_active()) notify_host_read(*this);
   Tensor c = nabla::cast(*this, dtype_of<T>()).contiguous();
   const T* p = static_cast<const T*>(c.raw_data());
   return std::vector<T>(p, p + c.size());
@@ -83,9 +85,11 @@ NB_INSTANTIATE_READBACK(bfloat16_t)
 template <> bool Tensor::item<bool>() const {
   NB_CHECK(size() == 1, InvalidArgument, "item() expects a tensor with exactly one element, got shape ",
            shape().tuple_str());
+  if (observers_active()) notify_host_read(*this);
   return nabla::cast(*this, DType::bool_).contiguous().data<bool>()[0];
 }
 template <> std::vector<bool> Tensor::to_vector<bool>() const {
+  if (observers_active()) notify_host_read(*this);
   Tensor c = nabla::cast(*this, DType::bool_).contiguous();
   const bool* p = c.data<bool>();
   return std::vector<bool>(p, p + c.size());
@@ -93,6 +97,8 @@ template <> std::vector<bool> Tensor::to_vector<bool>() const {
 
 Tensor Tensor::contiguous() const {
   if (is_contiguous()) return *this;
+  // Inside nb::function tracing the copy must be an op the graph can redo.
+  if (graph_recording_active()) return detail::contiguous_copy(*this);
   Tensor out = Tensor::empty(shape(), dtype(), device());
   detail::copy_into(out, *this);
   return out;

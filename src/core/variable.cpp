@@ -5,6 +5,7 @@
 
 #include "nabla/ops/cast.h"
 #include "nabla/ops/elementwise.h"
+#include "nabla/ops/registry.h"
 #include "nabla/ops/shape_ops.h"
 #include "autodiff/autograd_meta.h"
 
@@ -39,6 +40,7 @@ Variable::Variable(const Tensor& initial, VariableOptions options) : impl_(std::
   NB_CHECK(initial.defined(), InvalidArgument, "Variable needs a defined initial value");
   impl_->id = g_next_id++;
   impl_->meta->variable_id = impl_->id;
+  impl_->meta->owner = impl_;
   impl_->set_value(deep_copy(initial));
   impl_->name = options.name.empty() ? default_name(impl_->id) : options.name;
   impl_->trainable = options.trainable;
@@ -50,6 +52,7 @@ Variable::Variable(const Variable& other) {
   impl_ = std::make_shared<Impl>();
   impl_->id = g_next_id++;
   impl_->meta->variable_id = impl_->id;
+  impl_->meta->owner = impl_;
   impl_->set_value(deep_copy(other.impl_->value));
   impl_->name = other.impl_->name;
   impl_->trainable = other.impl_->trainable;
@@ -74,6 +77,27 @@ void Variable::set_trainable(bool t) {
 }
 uint64_t Variable::id() const { value(); return impl_->id; }
 
+Variable Variable::share() const {
+  value();
+  return Variable(impl_);
+}
+
+Variable Variable::owner_of(const Tensor& t) {
+  if (!t.defined() || !t.impl().autograd) return Variable();
+  std::shared_ptr<void> owner = t.impl().autograd->owner.lock();
+  if (!owner) return Variable();
+  return Variable(std::static_pointer_cast<Impl>(owner));
+}
+
+void Variable::notify_assign(const Tensor& value) {
+  if (!graph_recording_active()) return;
+  StatefulCall call;
+  call.kind = "AssignVariableOp";
+  call.variables = {this};
+  call.run = [](Inputs in, std::span<Tensor>, std::span<Variable* const> vars) { vars[0]->assign(in[0]); };
+  notify_stateful(call, Inputs(&value, 1), {});
+}
+
 Tensor& Variable::mutable_value() {
   const Tensor& v = value();
   // Copy-on-write: if any snapshot or view still shares the storage, detach.
@@ -95,23 +119,27 @@ void check_assignable(const Variable& v, const Tensor& t, const char* what) {
 Variable& Variable::assign(const Tensor& t) {
   check_assignable(*this, t, "assign");
   detail::copy_into(mutable_value(), t);
+  notify_assign(t);
   return *this;
 }
 Variable& Variable::assign_add(const Tensor& d) {
   check_assignable(*this, d, "assign_add");
   Tensor sum = add(value(), d);
   detail::copy_into(mutable_value(), sum);
+  notify_assign(sum);
   return *this;
 }
 Variable& Variable::assign_sub(const Tensor& d) {
   check_assignable(*this, d, "assign_sub");
   Tensor diff = subtract(value(), d);
   detail::copy_into(mutable_value(), diff);
+  notify_assign(diff);
   return *this;
 }
 Variable& Variable::scatter_nd_update(const Tensor& indices, const Tensor& updates) {
   Tensor updated = nabla::scatter_nd_update(value(), indices, updates);
   detail::copy_into(mutable_value(), updated);
+  notify_assign(updated);
   return *this;
 }
 
@@ -135,12 +163,32 @@ void VariableSlice::assign(const Tensor& value) {
   NB_CHECK(b == view.shape(), InvalidArgument, "slice assign: cannot broadcast value of shape ",
            value.shape().str(), " to the slice's shape ", view.shape().str());
   detail::copy_into(view, value);
+  if (graph_recording_active()) {
+    StatefulCall call;
+    call.kind = "AssignSliceOp";
+    call.variables = {var_};
+    call.savable = false;  // the index is a C++ object
+    call.run = [index = index_](Inputs in, std::span<Tensor>, std::span<Variable* const> vars) {
+      vars[0]->index(index).assign(in[0]);
+    };
+    notify_stateful(call, Inputs(&value, 1), {});
+  }
 }
 
 void VariableSlice::assign(Scalar value) {
   Tensor& target = var_->mutable_value();
   Tensor view = target.index(index_);
   detail::copy_into(view, scalar_like(value, view));
+  if (graph_recording_active()) {
+    StatefulCall call;
+    call.kind = "AssignSliceOp";
+    call.variables = {var_};
+    call.savable = false;
+    call.run = [index = index_, value](Inputs, std::span<Tensor>, std::span<Variable* const> vars) {
+      vars[0]->index(index).assign(value);
+    };
+    notify_stateful(call, {}, {});
+  }
 }
 
 Tensor VariableSlice::value() const { return var_->value().index(index_); }

@@ -36,4 +36,6 @@ Tensor cast(const Tensor& x, DType dtype) {
   return call_op1(kCast, {x}, Attrs{{"dtype", dtype}});
 }
 
+Tensor detail::contiguous_copy(const Tensor& x) { return call_op1(kCast, {x}, Attrs{{"dtype", x.dtype()}}); }
+
 }  // namespace nabla

@@ -1,11 +1,13 @@
 // Creation ops: constants, fills, ranges, eye, one_hot.
 #include "nabla/ops/creation.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
 #include "kernels/cpu/convert.h"
 #include "nabla/ops/cast.h"
+#include "nabla/ops/registry.h"
 #include "ops/op_util.h"
 
 namespace nabla {
@@ -100,28 +102,69 @@ Tensor eye(int64_t rows, std::optional<int64_t> cols, DType dtype) {
   return detail::make_from_doubles(v, {rows, c}, dtype);
 }
 
+namespace {
+
+// OneHot(indices): attrs depth, axis (already in [0, rank]), on_value, off_value, dtype.
+NB_REGISTER_OP(kOneHot) {
+  OpDef d;
+  d.name = "OneHot";
+  d.onnx_name = "OneHot";
+  d.min_inputs = d.max_inputs = 1;
+  d.attr_names = {"depth", "axis", "on_value", "off_value", "dtype"};
+  d.differentiable = false;
+  d.half_via_float = false;
+  d.kernel_dtype = [](Inputs, const Attrs&) { return DType::int64; };  // one kernel for every dtype
+  d.infer = [](Inputs in, const Attrs& a) -> std::vector<TensorSpec> {
+    const Tensor& idx = in[0];
+    NB_CHECK(is_integral(idx.dtype()), InvalidArgument, "one_hot expects integer indices, got ",
+             dtype_name(idx.dtype()));
+    const int64_t depth = a.get<int64_t>("depth"), axis = a.get<int64_t>("axis");
+    NB_CHECK(depth >= 0, InvalidArgument, "one_hot: depth must be >= 0, got ", depth);
+    NB_CHECK(axis >= 0 && axis <= idx.rank(), InvalidArgument, "one_hot: axis ", axis,
+             " out of range for indices of rank ", idx.rank());
+    Shape out = idx.shape();
+    out.insert(out.begin() + axis, depth);
+    return {{out, a.get<DType>("dtype")}};
+  };
+  d.kernels[int(DeviceType::CPU)][int(DType::int64)] = [](Inputs in, std::span<Tensor> out, const Attrs& a) {
+    const Tensor idx = in[0].contiguous();
+    const int64_t depth = a.get<int64_t>("depth"), axis = a.get<int64_t>("axis");
+    const double on = a.get<double>("on_value"), off = a.get<double>("off_value");
+    int64_t outer = 1, inner = 1;
+    for (int64_t i = 0; i < axis; ++i) outer *= idx.shape()[size_t(i)];
+    for (int64_t i = axis; i < idx.rank(); ++i) inner *= idx.shape()[size_t(i)];
+    visit_dtype(out[0].dtype(), [&]<typename T>() {
+      T* p = static_cast<T*>(out[0].mutable_raw_data());
+      const T on_t = cpu::convert<T, double>(on), off_t = cpu::convert<T, double>(off);
+      std::fill(p, p + out[0].size(), off_t);
+      visit_dtype(idx.dtype(), [&]<typename I>() {
+        if constexpr (std::is_integral_v<I>) {
+          const I* q = static_cast<const I*>(idx.raw_data());
+          for (int64_t x = 0; x < outer; ++x)
+            for (int64_t y = 0; y < inner; ++y) {
+              const int64_t k = int64_t(q[x * inner + y]);
+              if (k >= 0 && k < depth) p[(x * depth + k) * inner + y] = on_t;
+            }
+        }
+      });
+    });
+  };
+  return d;
+}
+
+}  // namespace
+
 Tensor one_hot(const Tensor& indices, int64_t depth, OneHotOptions o) {
   NB_CHECK(indices.defined() && (is_integral(indices.dtype())), InvalidArgument,
            "one_hot expects integer indices, got ",
            indices.defined() ? std::string(dtype_name(indices.dtype())) : "an undefined tensor");
-  NB_CHECK(depth >= 0, InvalidArgument, "one_hot: depth must be >= 0, got ", depth);
   const int64_t r = indices.rank();
   const int64_t axis = o.axis == -1 ? r : o.axis;
   NB_CHECK(axis >= 0 && axis <= r, InvalidArgument, "one_hot: axis ", o.axis,
            " out of range for indices of rank ", r);
-  const std::vector<int64_t> idx = indices.to_vector<int64_t>();
-  Shape out_shape = indices.shape();
-  out_shape.insert(out_shape.begin() + axis, depth);
-  int64_t outer = 1, inner = 1;
-  for (int64_t i = 0; i < axis; ++i) outer *= indices.shape()[size_t(i)];
-  for (int64_t i = axis; i < r; ++i) inner *= indices.shape()[size_t(i)];
-  std::vector<double> v(size_t(out_shape.num_elements()), o.off_value);
-  for (int64_t a = 0; a < outer; ++a)
-    for (int64_t b = 0; b < inner; ++b) {
-      const int64_t k = idx[size_t(a * inner + b)];
-      if (k >= 0 && k < depth) v[size_t((a * depth + k) * inner + b)] = o.on_value;
-    }
-  return detail::make_from_doubles(v, out_shape, o.dtype);
+  return call_op1(kOneHot, {indices},
+                  Attrs{{"depth", depth}, {"axis", axis}, {"on_value", o.on_value}, {"off_value", o.off_value},
+                        {"dtype", o.dtype}});
 }
 
 }  // namespace nabla

@@ -307,10 +307,11 @@ NB_REGISTER_GRADIENT(sigmoid_grad, "Sigmoid") {
   const Tensor& y = ctx.outputs[0];
   return {ctx.output_grads[0] * (y * (scalar_of(1, y) - y))};
 }
-// 0 at x = 0, as TF.
+// 0 at x = 0, as TF. Written with the output (y > 0 exactly where x > 0) so that a
+// compiled graph can drop the pre-activation once the ReLU is fused into its producer.
 NB_REGISTER_GRADIENT(relu_grad, "Relu") {
-  const Tensor& x = ctx.inputs[0];
-  return {where(greater(x, zero_of(x)), ctx.output_grads[0], zero_of(x))};
+  const Tensor& y = ctx.outputs[0];
+  return {where(greater(y, zero_of(y)), ctx.output_grads[0], zero_of(y))};
 }
 NB_REGISTER_GRADIENT(erf_grad, "Erf") {
   const Tensor& x = ctx.inputs[0];

@@ -10,6 +10,7 @@
 
 #include "kernels/cpu/convert.h"
 #include "nabla/core/thread_pool.h"
+#include "nabla/ops/registry.h"
 #include "ops/op_util.h"
 
 namespace nabla::random {
@@ -48,17 +49,38 @@ void check_shape(const Shape& s) {
   for (int64_t d : s) NB_CHECK(d >= 0, InvalidArgument, "random: shape dimensions must be >= 0, got ", s.str());
 }
 
-// Fills `n` values where value i = f(i) in parallel, then converts to dtype.
-template <typename F> Tensor generate(const Shape& shape, DType dtype, F f) {
-  Tensor t = Tensor::empty(shape, dtype);
+// Writes value i = f(i) into the contiguous tensor t, in parallel.
+template <typename F> void generate(const Tensor& t, F f) {
   const int64_t n = t.size();
-  visit_dtype(dtype, [&]<typename T>() {
+  visit_dtype(t.dtype(), [&]<typename T>() {
     T* p = static_cast<T*>(t.mutable_raw_data());
     parallel_for(0, n, 16384, [&](int64_t b, int64_t e) {
       for (int64_t i = b; i < e; ++i) p[i] = cpu::convert<T, double>(f(i));
     });
   });
-  return t;
+}
+
+using FillFn = void (*)(const Tensor& out, const Attrs& a, Generator& gen);
+
+// Tells a graph recorder (nb::function) about a draw into `t` so that the
+// compiled graph draws again, from the same generator, on every call.
+void record_draw(const char* kind, const Tensor& t, Attrs attrs, Generator& gen, FillFn fill) {
+  if (!graph_recording_active()) return;
+  attrs.set("shape", std::vector<int64_t>(t.shape().begin(), t.shape().end()));
+  attrs.set("dtype", t.dtype());
+  StatefulCall call;
+  call.kind = kind;
+  Generator* g = &gen;  // non-owning: the generator outlives the function (as captured variables do)
+  call.run = [g, fill, a = attrs](Inputs, std::span<Tensor> outs, std::span<Variable* const>) {
+    if (g == &default_generator()) {
+      std::lock_guard<std::mutex> lock(g_mu);
+      fill(outs[0], a, *g);
+    } else {
+      fill(outs[0], a, *g);
+    }
+  };
+  call.attrs = std::move(attrs);
+  notify_stateful(call, {}, Inputs(&t, 1));
 }
 
 // Two independent standard normals from one Philox block word pair (Box-Muller).
@@ -81,29 +103,28 @@ void set_seed(uint64_t seed) {
   default_generator().set_state(seed, 0);
 }
 
-Tensor uniform(const Shape& shape, UniformOptions o, Generator& gen) {
-  check_shape(shape);
-  const int64_t n = shape.num_elements();
-  const bool wide = o.dtype == DType::float64 || o.dtype == DType::int64;
+namespace {
+void fill_uniform(const Tensor& t, const Attrs& a, Generator& gen) {
+  const double minval = a.get<double>("minval"), maxval = a.get<double>("maxval");
+  const DType dtype = t.dtype();
+  const int64_t n = t.size();
+  const bool wide = dtype == DType::float64 || dtype == DType::int64;
   const uint64_t seed = gen.seed();
   const uint64_t base = gen.advance(uint64_t(wide ? (n + 1) / 2 : (n + 3) / 4));
-  if (is_floating(o.dtype)) {
-    NB_CHECK(o.maxval >= o.minval, InvalidArgument, "uniform: maxval (", o.maxval,
-             ") must be >= minval (", o.minval, ")");
-    return generate(shape, o.dtype, [&](int64_t i) {
+  if (is_floating(dtype)) {
+    generate(t, [&](int64_t i) {
       uint32_t w[4];
       double u;
       if (wide) { block(seed, base + uint64_t(i) / 2, 0, w); u = to_unit(w[2 * (i % 2)], w[2 * (i % 2) + 1], true); }
       else { block(seed, base + uint64_t(i) / 4, 0, w); u = to_unit(w[i % 4], 0, false); }
-      double v = o.minval + (o.maxval - o.minval) * u;
-      return v >= o.maxval && o.maxval > o.minval ? std::nextafter(o.maxval, o.minval) : v;
+      double v = minval + (maxval - minval) * u;
+      return v >= maxval && maxval > minval ? std::nextafter(maxval, minval) : v;
     });
+    return;
   }
-  NB_CHECK(is_integral(o.dtype), InvalidArgument, "uniform: unsupported dtype ", dtype_name(o.dtype));
-  const int64_t lo = int64_t(o.minval), hi = int64_t(o.maxval);
-  NB_CHECK(hi > lo, InvalidArgument, "uniform: integer maxval (", hi, ") must be > minval (", lo, ")");
+  const int64_t lo = int64_t(minval), hi = int64_t(maxval);
   const uint64_t range = uint64_t(hi - lo);
-  return generate(shape, o.dtype, [&](int64_t i) {
+  generate(t, [&](int64_t i) {
     uint32_t w[4];
     uint64_t bits;
     if (wide) { block(seed, base + uint64_t(i) / 2, 0, w); bits = (uint64_t(w[2 * (i % 2)]) << 32) | w[2 * (i % 2) + 1]; }
@@ -111,26 +132,55 @@ Tensor uniform(const Shape& shape, UniformOptions o, Generator& gen) {
     return double(lo + int64_t(bits % range));
   });
 }
+}  // namespace
+
+Tensor uniform(const Shape& shape, UniformOptions o, Generator& gen) {
+  check_shape(shape);
+  if (is_floating(o.dtype)) {
+    NB_CHECK(o.maxval >= o.minval, InvalidArgument, "uniform: maxval (", o.maxval,
+             ") must be >= minval (", o.minval, ")");
+  } else {
+    NB_CHECK(is_integral(o.dtype), InvalidArgument, "uniform: unsupported dtype ", dtype_name(o.dtype));
+    const int64_t lo = int64_t(o.minval), hi = int64_t(o.maxval);
+    NB_CHECK(hi > lo, InvalidArgument, "uniform: integer maxval (", hi, ") must be > minval (", lo, ")");
+  }
+  Tensor t = Tensor::empty(shape, o.dtype);
+  const Attrs a{{"minval", o.minval}, {"maxval", o.maxval}};
+  fill_uniform(t, a, gen);
+  record_draw("RandomUniform", t, a, gen, fill_uniform);
+  return t;
+}
 
 Tensor uniform(const Shape& shape, UniformOptions o) {
   std::lock_guard<std::mutex> lock(g_mu);
   return uniform(shape, o, default_generator());
 }
 
-Tensor normal(const Shape& shape, NormalOptions o, Generator& gen) {
-  check_shape(shape);
-  NB_CHECK(is_floating(o.dtype), InvalidArgument, "normal: expects a floating dtype, got ",
-           dtype_name(o.dtype));
-  const int64_t n = shape.num_elements();
+namespace {
+void fill_normal(const Tensor& t, const Attrs& a, Generator& gen) {
+  const double mean = a.get<double>("mean"), stddev = a.get<double>("stddev");
+  const int64_t n = t.size();
   const uint64_t seed = gen.seed();
   const uint64_t base = gen.advance(uint64_t((n + 1) / 2));
-  return generate(shape, o.dtype, [&](int64_t i) {
+  generate(t, [&](int64_t i) {
     uint32_t w[4];
     block(seed, base + uint64_t(i) / 2, 0, w);
     double z0, z1;
     box_muller(w[2 * (i % 2)], w[2 * (i % 2) + 1], z0, z1);
-    return o.mean + o.stddev * z0;
+    return mean + stddev * z0;
   });
+}
+}  // namespace
+
+Tensor normal(const Shape& shape, NormalOptions o, Generator& gen) {
+  check_shape(shape);
+  NB_CHECK(is_floating(o.dtype), InvalidArgument, "normal: expects a floating dtype, got ",
+           dtype_name(o.dtype));
+  Tensor t = Tensor::empty(shape, o.dtype);
+  const Attrs a{{"mean", o.mean}, {"stddev", o.stddev}};
+  fill_normal(t, a, gen);
+  record_draw("RandomStandardNormal", t, a, gen, fill_normal);
+  return t;
 }
 
 Tensor normal(const Shape& shape, NormalOptions o) {
@@ -138,14 +188,13 @@ Tensor normal(const Shape& shape, NormalOptions o) {
   return normal(shape, o, default_generator());
 }
 
-Tensor truncated_normal(const Shape& shape, NormalOptions o, Generator& gen) {
-  check_shape(shape);
-  NB_CHECK(is_floating(o.dtype), InvalidArgument, "truncated_normal: expects a floating dtype, got ",
-           dtype_name(o.dtype));
-  const int64_t n = shape.num_elements();
+namespace {
+void fill_truncated_normal(const Tensor& t, const Attrs& a, Generator& gen) {
+  const double mean = a.get<double>("mean"), stddev = a.get<double>("stddev");
+  const int64_t n = t.size();
   const uint64_t seed = gen.seed();
   const uint64_t base = gen.advance(uint64_t(n));
-  return generate(shape, o.dtype, [&](int64_t i) {
+  generate(t, [&](int64_t i) {
     // Element i owns block (base + i); attempt k uses sub-counter k. Each
     // attempt yields 4 normals; P(all 4 outside 2 sigma) ~ 4e-6 per attempt.
     for (uint32_t k = 0;; ++k) {
@@ -155,9 +204,21 @@ Tensor truncated_normal(const Shape& shape, NormalOptions o, Generator& gen) {
       box_muller(w[0], w[1], z[0], z[1]);
       box_muller(w[2], w[3], z[2], z[3]);
       for (double v : z)
-        if (std::fabs(v) <= 2.0) return o.mean + o.stddev * v;
+        if (std::fabs(v) <= 2.0) return mean + stddev * v;
     }
   });
+}
+}  // namespace
+
+Tensor truncated_normal(const Shape& shape, NormalOptions o, Generator& gen) {
+  check_shape(shape);
+  NB_CHECK(is_floating(o.dtype), InvalidArgument, "truncated_normal: expects a floating dtype, got ",
+           dtype_name(o.dtype));
+  Tensor t = Tensor::empty(shape, o.dtype);
+  const Attrs a{{"mean", o.mean}, {"stddev", o.stddev}};
+  fill_truncated_normal(t, a, gen);
+  record_draw("TruncatedNormal", t, a, gen, fill_truncated_normal);
+  return t;
 }
 
 Tensor truncated_normal(const Shape& shape, NormalOptions o) {

@@ -93,6 +93,22 @@ void notify_custom_gradient(Inputs inputs, Inputs outputs,
   for (OpObserver* o : obs) o->on_custom_gradient(inputs, outputs, backward);
 }
 
+bool graph_recording_active() {
+  for (OpObserver* o : t_observers)
+    if (o->records_graph()) return true;
+  return false;
+}
+
+void notify_host_read(const Tensor& t) {
+  std::vector<OpObserver*> obs = t_observers;
+  for (OpObserver* o : obs) o->on_host_read(t);
+}
+
+void notify_stateful(const StatefulCall& call, Inputs inputs, Inputs outputs) {
+  std::vector<OpObserver*> obs = t_observers;
+  for (OpObserver* o : obs) o->on_stateful(call, inputs, outputs);
+}
+
 void register_kernel(std::string_view name, DeviceType dev, std::initializer_list<DType> dtypes,
                      KernelFn fn) {
   OpDef& e = op_entry(name);
@@ -214,6 +230,8 @@ TensorList call_op(const OpDef& op, Inputs inputs, const Attrs& attrs) {
   return outs;
 }
 
+void rethrow_tagged(const OpDef& op) { rethrow_with_op(op); }
+
 Tensor call_op1(const OpDef& op, Inputs inputs, const Attrs& attrs) {
   TensorList outs = call_op(op, inputs, attrs);
   return std::move(outs.at(0));
@@ -224,7 +242,12 @@ ScopedOpObserver::~ScopedOpObserver() {
   auto it = std::find(t_observers.rbegin(), t_observers.rend(), obs_);
   if (it != t_observers.rend()) t_observers.erase(std::next(it).base());
 }
-PauseOpObservers::PauseOpObservers() { saved_.swap(t_observers); }
+PauseOpObservers::PauseOpObservers(PauseScope scope) {
+  saved_.swap(t_observers);
+  if (scope == PauseScope::tapes)
+    for (OpObserver* o : saved_)
+      if (o->records_graph()) t_observers.push_back(o);
+}
 PauseOpObservers::~PauseOpObservers() { t_observers.swap(saved_); }
 
 }  // namespace nabla

@@ -72,6 +72,12 @@ class Variable {
   void set_trainable(bool t);
   // Unique id of this variable (stable for its lifetime).
   uint64_t id() const;
+  // A second handle to this same variable (not a copy: assignments through either
+  // are seen by both). nb::function graphs hold variables this way.
+  Variable share() const;
+  // The variable whose value `t` is (a shared handle), or an undefined Variable when
+  // `t` is not a variable's current or earlier value or the variable is gone.
+  static Variable owner_of(const Tensor& t);
 
   // v = value; value must have the variable's shape and dtype (InvalidArgument otherwise).
   Variable& assign(const Tensor& value);
@@ -95,6 +101,9 @@ class Variable {
 
  private:
   struct Impl;
+  explicit Variable(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+  // Tells a graph recorder that the value was replaced by `value` (kind: "AssignVariableOp").
+  void notify_assign(const Tensor& value);
   std::shared_ptr<Impl> impl_;
 };
 

@@ -12,6 +12,9 @@ namespace detail {
 // Copies src (broadcast to dst's shape, converting dtype) into the view dst,
 // which may be strided. Used by contiguous(), cast and slice assignment.
 void copy_into(const Tensor& dst, const Tensor& src);
+// A contiguous copy of x made by the op Cast (to x's own dtype), so that tapes and
+// graph tracers see it.
+Tensor contiguous_copy(const Tensor& x);
 }  // namespace detail
 
 }  // namespace nabla

@@ -21,6 +21,8 @@
 
 namespace nabla {
 
+class Variable;
+
 // An attribute value: bool, integer, float, string, integer list or dtype.
 using AttrValue = std::variant<bool, int64_t, double, std::string, std::vector<int64_t>, DType>;
 
@@ -136,17 +138,45 @@ void register_kernel(std::string_view name, DeviceType dev, std::initializer_lis
 // Runs an op eagerly: checks devices, infers, allocates, runs the kernel and
 // notifies observers (tape, tracer). Errors carry the suffix " [Op:NAME]".
 TensorList call_op(const OpDef& op, Inputs inputs, const Attrs& attrs = {});
+// Inside a catch block: rethrows the current nb::Error with " [Op:NAME]" appended
+// (unless the message already names an op), keeping its type.
+[[noreturn]] void rethrow_tagged(const OpDef& op);
 // call_op for single-output ops.
 Tensor call_op1(const OpDef& op, Inputs inputs, const Attrs& attrs = {});
 inline Tensor call_op1(const OpDef& op, std::initializer_list<Tensor> inputs, const Attrs& attrs = {}) {
   return call_op1(op, Inputs(inputs.begin(), inputs.size()), attrs);
 }
 
+// A stateful call that is not a registry op: a variable assignment, a random
+// draw, an optimizer update. Graph tracers (nb::function) record it so that the
+// compiled graph redoes it on every call; the tape ignores it.
+struct StatefulCall {
+  std::string kind;  // "AssignVariableOp", "RandomUniform", "OptimizerApply", ...
+  Attrs attrs;       // its parameters (shape, dtype, bounds ...)
+  // Variables it reads or writes (non-owning; valid while the notification runs).
+  std::vector<Variable*> variables;
+  // Redoes the call: reads `inputs`, writes every element of the pre-allocated,
+  // contiguous `outputs` and updates `variables` (the same variables, in order).
+  std::function<void(Inputs inputs, std::span<Tensor> outputs, std::span<Variable* const> variables)> run;
+  // False when `run` refers to C++ objects (an optimizer) that a saved function cannot hold.
+  bool savable = true;
+};
+
 // Something that wants to see every op executed on this thread (GradientTape,
 // graph tracer). Observers register themselves for their lifetime.
 class OpObserver {
  public:
   virtual ~OpObserver() = default;
+  // True for graph recorders (nb::function's tracer): they keep seeing ops that
+  // PauseOpObservers(PauseScope::tapes) hides from tapes.
+  virtual bool records_graph() const { return false; }
+  // Host code is about to read the values of `t` (item, to_vector). A graph
+  // recorder rejects it when `t` depends on the function's inputs or state.
+  virtual void on_host_read(const Tensor& t) { (void)t; }
+  // A stateful call that has just run with these inputs and outputs.
+  virtual void on_stateful(const StatefulCall& call, Inputs inputs, Inputs outputs) {
+    (void)call, (void)inputs, (void)outputs;
+  }
   virtual void on_op(const OpDef& op, Inputs inputs, const Attrs& attrs, Inputs outputs) = 0;
   // A call whose gradient is a user function (nb::custom_gradient): the
   // outputs depend on the inputs through `backward` only.
@@ -160,6 +190,12 @@ bool observers_active();
 // Tells this thread's observers about a custom-gradient call.
 void notify_custom_gradient(Inputs inputs, Inputs outputs,
                             const std::shared_ptr<const CustomBackward>& backward);
+// True when a graph recorder (nb::function tracing) is active on this thread.
+bool graph_recording_active();
+// Tells this thread's observers that host code reads the values of `t`.
+void notify_host_read(const Tensor& t);
+// Tells this thread's observers about a stateful call that has just run.
+void notify_stateful(const StatefulCall& call, Inputs inputs, Inputs outputs);
 // RAII registration of an observer on the current thread (innermost last).
 class ScopedOpObserver {
  public:
@@ -171,10 +207,15 @@ class ScopedOpObserver {
  private:
   OpObserver* obs_;  // non-owning
 };
-// Suspends all observers on this thread for its lifetime (stop_recording).
+// Which observers PauseOpObservers suspends.
+enum class PauseScope {
+  all,    // every observer: the ops are not part of anything (weight creation)
+  tapes,  // gradient tapes only: state updates that a compiled graph must still redo
+};
+// Suspends observers on this thread for its lifetime (stop_recording).
 class PauseOpObservers {
  public:
-  PauseOpObservers();
+  explicit PauseOpObservers(PauseScope scope = PauseScope::all);
   ~PauseOpObservers();
   PauseOpObservers(const PauseOpObservers&) = delete;
   PauseOpObservers& operator=(const PauseOpObservers&) = delete;

@@ -173,6 +173,8 @@ class Optimizer {
   }
 
  private:
+  // apply_gradients without telling a graph recorder.
+  void apply_gradients_now(const std::vector<Tensor>& grads, const std::vector<Variable*>& vars);
   int64_t slot_index_of(const Variable& var, size_t position) const;
   void clip_gradients(std::vector<Tensor>& grads) const;
 

@@ -86,7 +86,7 @@ Tensor BatchNormalizationImpl::call(const Tensor& input, bool training) {
                        {.epsilon = options_.epsilon, .training = use_batch_stats, .data_format = data_format});
   if (use_batch_stats) {
     // State update: never part of the gradient (Keras assigns outside the tape too).
-    PauseOpObservers pause;
+    PauseOpObservers pause(PauseScope::tapes);  // a compiled step still redoes the update
     const double m = options_.momentum;
     moving_mean_->assign(moving_mean_->value() * m + r.batch_mean * (1.0 - m));
     moving_variance_->assign(moving_variance_->value() * m + r.batch_variance * (1.0 - m));

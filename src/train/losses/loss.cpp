@@ -9,6 +9,7 @@
 #include "nabla/ops/creation.h"
 #include "nabla/ops/elementwise.h"
 #include "nabla/ops/reduce.h"
+#include "nabla/ops/registry.h"
 #include "train/rank_match.h"
 
 namespace nabla::losses {
@@ -43,6 +44,7 @@ namespace {
 // Keras's apply_mask: the mask as weights. With a mean-type reduction, valid
 // entries weigh total / valid so that the mean runs over valid entries only.
 Tensor mask_weights(const Tensor& mask, Reduction reduction, DType dtype) {
+  if (observers_active()) notify_host_read(mask);
   const Tensor m = mask.contiguous();
   const bool* p = m.data<bool>();
   const int64_t total = m.size();
@@ -59,6 +61,7 @@ Tensor mask_weights(const Tensor& mask, Reduction reduction, DType dtype) {
 // The value of a one-element CPU tensor, read without running an op (an op
 // would be recorded by an active tape).
 double scalar_value(const Tensor& t) {
+  if (observers_active()) notify_host_read(t);
   const Tensor c = t.contiguous();
   double v = 0;
   visit_dtype(c.dtype(), [&]<typename T>() {

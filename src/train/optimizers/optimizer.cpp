@@ -13,6 +13,7 @@
 
 #include "nabla/autodiff/gradient_tape.h"
 #include "nabla/ops/creation.h"
+#include "nabla/ops/registry.h"
 #include "train/optimizers/config_reader.h"
 #include "train/optimizers/update_util.h"
 
@@ -187,6 +188,39 @@ void Optimizer::clip_gradients(std::vector<Tensor>& grads) const {
 }
 
 void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vector<Variable*>& vars) {
+  if (!graph_recording_active()) [[likely]] {
+    apply_gradients_now(grads, vars);
+    return;
+  }
+  // Inside nb::function tracing: update now (the trace is the first call), then
+  // tell the recorder, whose graph redoes the whole update as one node on later calls.
+  {
+    PauseOpObservers pause;
+    apply_gradients_now(grads, vars);
+  }
+  if (grads.empty() || grads.size() != vars.size()) return;
+  std::vector<Tensor> defined;
+  std::vector<char> mask;
+  for (const Tensor& g : grads) {
+    mask.push_back(g.defined() ? 1 : 0);
+    if (g.defined()) defined.push_back(g);
+  }
+  StatefulCall call;
+  call.kind = "OptimizerApply";
+  call.attrs.set("optimizer", class_name());
+  call.variables = vars;
+  call.savable = false;  // the update is this C++ optimizer object
+  call.run = [this, mask](Inputs in, std::span<Tensor>, std::span<Variable* const> vs) {
+    std::vector<Tensor> gs(mask.size());
+    size_t k = 0;
+    for (size_t i = 0; i < mask.size(); ++i)
+      if (mask[i]) gs[i] = in[k++];
+    apply_gradients_now(gs, std::vector<Variable*>(vs.begin(), vs.end()));
+  };
+  notify_stateful(call, defined, {});
+}
+
+void Optimizer::apply_gradients_now(const std::vector<Tensor>& grads, const std::vector<Variable*>& vars) {
   ::nabla::detail::ScopedFlushDenormal ftz;  // decaying moments must not crawl through subnormals
   NB_CHECK(grads.size() == vars.size(), InvalidArgument, name_, ": apply_gradients got ", grads.size(),
            " gradients for ", vars.size(), " variables; expected one gradient per variable");

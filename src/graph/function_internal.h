@@ -1,0 +1,37 @@
+// Shared by function.cpp and function_file.cpp (internal).
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+#include "nabla/graph/function.h"
+
+namespace nabla::graph {
+
+class Executor;
+
+// One traced signature: the graph as traced (what save() writes) and its
+// optimised, planned executor.
+struct ConcreteFunction {
+  ConcreteFunction(std::string signature, Graph traced_graph, bool optimize_graph);
+  ~ConcreteFunction();
+  ConcreteFunctionInfo info() const;
+
+  std::string signature;
+  std::shared_ptr<const Graph> traced;
+  std::unique_ptr<Executor> exec;
+  int64_t traced_nodes = 0;
+};
+
+// "(float32[32,784], int32[32])", with "=#j" after an argument that is argument j.
+std::string signature_of(const std::vector<Tensor>& args);
+// The same for specs, without aliasing marks.
+std::string signature_of_specs(const std::vector<TensorSpec>& specs);
+// InvalidArgument for an undefined argument.
+void check_args(const std::vector<Tensor>& args, const std::string& name);
+// Writes the functions (graphs as traced, their variables) to `path` atomically.
+void save_function(const std::string& path, const std::string& name,
+                   const std::vector<const ConcreteFunction*>& functions);
+
+}  // namespace nabla::graph

@@ -1,0 +1,185 @@
+// Fusion passes (graph.h): bias-add and ReLU into the producing matmul, then
+// chains of float32 element-wise ops into single FusedElementwise loops.
+#include <algorithm>
+#include <unordered_map>
+
+#include "graph/graph.h"
+#include "ops/fused.h"
+
+namespace nabla::graph {
+
+namespace {
+
+struct Uses {
+  std::vector<std::vector<int>> consumers;  // per value: consuming node indices (with repeats)
+  std::vector<char> is_output;
+};
+
+Uses compute_uses(const Graph& g) {
+  Uses u;
+  u.consumers.assign(g.values.size(), {});
+  u.is_output.assign(g.values.size(), 0);
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    if (g.nodes[i].dead) continue;
+    for (int v : g.nodes[i].inputs) u.consumers[size_t(v)].push_back(int(i));
+  }
+  for (int v : g.outputs) u.is_output[size_t(v)] = 1;
+  return u;
+}
+
+Node& producer(Graph& g, int v) { return g.nodes[size_t(g.values[size_t(v)].producer)]; }
+const TensorSpec& spec(const Graph& g, int v) { return g.values[size_t(v)].spec; }
+bool is_op(const Node& n, const char* name) { return !n.dead && n.kind == NodeKind::Op && n.op->name == name; }
+bool single_use(const Uses& u, int v) { return u.consumers[size_t(v)].size() == 1 && !u.is_output[size_t(v)]; }
+
+void fuse_matmul_bias_relu(Graph& g) {
+  const OpDef* fused = find_op("FusedMatMul");
+  if (!fused) return;
+  Uses u = compute_uses(g);
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    Node& add = g.nodes[i];
+    if (!is_op(add, "Add")) continue;
+    const DType dt = spec(g, add.output(0)).dtype;
+    if (dt != DType::float32 && dt != DType::float64) continue;
+    for (int side = 0; side < 2; ++side) {
+      const int mv = add.inputs[size_t(side)], bv = add.inputs[size_t(1 - side)];
+      Node& mm = producer(g, mv);
+      if (!is_op(mm, "BatchMatMulV2") || !single_use(u, mv)) continue;
+      const TensorSpec &ms = spec(g, mv), &bs = spec(g, bv);
+      if (ms.shape.size() != 2 || spec(g, mm.inputs[0]).shape.size() != 2 ||
+          spec(g, mm.inputs[1]).shape.size() != 2 || bs.shape.size() != 1 || bs.shape[0] != ms.shape[1] ||
+          bs.dtype != dt || spec(g, add.output(0)).shape != ms.shape)
+        continue;
+      // ReLU of the sum, when it is the sum's only use.
+      Node* target = &add;
+      std::string act;
+      const int sum = add.output(0);
+      if (single_use(u, sum)) {
+        Node& next = g.nodes[size_t(u.consumers[size_t(sum)][0])];
+        if (is_op(next, "Relu")) {
+          target = &next;
+          act = "relu";
+        }
+      }
+      Attrs attrs = mm.attrs;
+      attrs.set("activation", act);
+      std::vector<int> inputs = {mm.inputs[0], mm.inputs[1], bv};
+      mm.dead = true;
+      if (target != &add) add.dead = true;
+      target->op = fused;
+      target->attrs = std::move(attrs);
+      target->inputs = std::move(inputs);
+      break;
+    }
+  }
+  g.compact();
+}
+
+// Opcode of a fusable op, or -1.
+int64_t opcode_of(const std::string& name) {
+  static const std::unordered_map<std::string, FusedOpcode> table = {
+      {"Add", FusedOpcode::Add},         {"Sub", FusedOpcode::Sub},
+      {"Mul", FusedOpcode::Mul},         {"Div", FusedOpcode::Div},
+      {"Maximum", FusedOpcode::Maximum}, {"Minimum", FusedOpcode::Minimum},
+      {"Neg", FusedOpcode::Neg},         {"Relu", FusedOpcode::Relu},
+      {"Abs", FusedOpcode::Abs},         {"Square", FusedOpcode::Square},
+      {"Sqrt", FusedOpcode::Sqrt},       {"Greater", FusedOpcode::Greater},
+      {"GreaterEqual", FusedOpcode::GreaterEqual}, {"Less", FusedOpcode::Less},
+      {"LessEqual", FusedOpcode::LessEqual},       {"Select", FusedOpcode::Select}};
+  auto it = table.find(name);
+  return it == table.end() ? -1 : int64_t(it->second);
+}
+
+bool fusable(const Graph& g, const Node& n) {
+  if (n.dead || n.kind != NodeKind::Op || n.num_outputs != 1 || opcode_of(n.op->name) < 0) return false;
+  const bool select = n.op->name == "Select";
+  for (size_t k = 0; k < n.inputs.size(); ++k) {
+    const DType t = spec(g, n.inputs[k]).dtype;
+    if (!(t == DType::float32 || (select && k == 0 && t == DType::bool_))) return false;
+  }
+  return true;
+}
+
+// Input mode for FusedElementwise: 0 full, 1 scalar, 2 row; -1 if it does not fit.
+int64_t mode_of(const TensorSpec& in, const Shape& out) {
+  if (in.shape == out) return 0;
+  if (in.shape.num_elements() == 1) return 1;
+  if (in.shape.size() == 1 && !out.empty() && in.shape[0] == out.back()) return 2;
+  return -1;
+}
+
+void fuse_elementwise(Graph& g) {
+  const OpDef* fused = find_op("FusedElementwise");
+  if (!fused) return;
+  Uses u = compute_uses(g);
+  std::vector<char> taken(g.nodes.size(), 0);
+  for (size_t r = g.nodes.size(); r-- > 0;) {
+    Node& root = g.nodes[r];
+    if (taken[r] || !fusable(g, root) || spec(g, root.output(0)).dtype != DType::float32) continue;
+    const Shape shape = spec(g, root.output(0)).shape;
+    std::vector<int> group = {int(r)};
+    std::vector<char> in_group(g.nodes.size(), 0);
+    in_group[r] = 1;
+    for (bool grew = true; grew && group.size() < 24;) {
+      grew = false;
+      for (size_t gi = 0; gi < group.size() && group.size() < 24; ++gi) {
+        for (int v : g.nodes[size_t(group[gi])].inputs) {
+          const int p = g.values[size_t(v)].producer;
+          if (in_group[size_t(p)] || taken[size_t(p)] || !fusable(g, g.nodes[size_t(p)])) continue;
+          if (u.is_output[size_t(v)] || spec(g, v).shape != shape) continue;
+          bool all_inside = true;
+          for (int c : u.consumers[size_t(v)]) all_inside &= in_group[size_t(c)] != 0;
+          if (!all_inside) continue;
+          in_group[size_t(p)] = 1;
+          group.push_back(p);
+          grew = true;
+        }
+      }
+    }
+    if (group.size() < 2) continue;
+    std::sort(group.begin(), group.end());
+    // External inputs and the program.
+    std::vector<int> externals;
+    std::vector<int64_t> modes;
+    bool ok = true;
+    std::unordered_map<int, int> reg;  // value -> register
+    for (int ni : group)
+      for (int v : g.nodes[size_t(ni)].inputs) {
+        if (in_group[size_t(g.values[size_t(v)].producer)] || reg.count(v)) continue;
+        const int64_t m = mode_of(spec(g, v), shape);
+        ok &= m >= 0;
+        reg[v] = int(externals.size());
+        externals.push_back(v);
+        modes.push_back(m);
+      }
+    if (!ok || externals.size() + group.size() > size_t(kFusedMaxRegisters)) continue;
+    std::vector<int64_t> program;
+    for (size_t k = 0; k < group.size(); ++k) {
+      const Node& n = g.nodes[size_t(group[k])];
+      const int dst = int(externals.size() + k);
+      int64_t a[3] = {-1, -1, -1};
+      for (size_t j = 0; j < n.inputs.size() && j < 3; ++j) a[j] = reg.at(n.inputs[j]);
+      program.insert(program.end(), {opcode_of(n.op->name), int64_t(dst), a[0], a[1], a[2]});
+      reg[n.output(0)] = dst;
+    }
+    for (int ni : group) {
+      taken[size_t(ni)] = 1;
+      if (ni != int(r)) g.nodes[size_t(ni)].dead = true;
+    }
+    root.op = fused;
+    root.inputs = externals;
+    root.attrs = Attrs{{"program", program},
+                       {"modes", modes},
+                       {"shape", std::vector<int64_t>(shape.begin(), shape.end())}};
+  }
+  g.compact();
+}
+
+}  // namespace
+
+void fuse(Graph& g) {
+  fuse_matmul_bias_relu(g);
+  fuse_elementwise(g);
+}
+
+}  // namespace nabla::graph

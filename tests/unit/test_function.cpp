@@ -1,0 +1,284 @@
+// nb::function: tracing, capture semantics, passes, memory plan, save/load.
+// References: the same callable run eagerly (bit-identical where no op is
+// reassociated, which holds for every pass nabla runs), hand-computed values.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "nabla/nabla.h"
+
+namespace nb = nabla;
+
+namespace {
+
+nb::Tensor randn(const nb::Shape& s, uint64_t seed) {
+  nb::random::Generator g(seed);
+  return nb::random::normal(s, {}, g);
+}
+
+void expect_identical(const nb::Tensor& a, const nb::Tensor& b) {
+  ASSERT_EQ(a.shape(), b.shape());
+  ASSERT_EQ(a.dtype(), b.dtype());
+  const std::vector<double> x = a.to_vector<double>(), y = b.to_vector<double>();
+  for (size_t i = 0; i < x.size(); ++i) {
+    const bool same = std::isnan(x[i]) ? std::isnan(y[i]) : x[i] == y[i];
+    if (!same) {
+      ADD_FAILURE() << "element " << i << " differs: " << x[i] << " vs " << y[i];
+      return;
+    }
+  }
+}
+
+std::string temp_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / ("nabla_fn_" + std::to_string(::getpid()) + "_" + name)).string();
+}
+
+bool has_op(const nb::ConcreteFunctionInfo& info, const std::string& op) {
+  return info.node_summary.find("Op:" + op + "=") != std::string::npos;
+}
+
+}  // namespace
+
+TEST(Function, TracesOnceAndMatchesEager) {
+  nb::Variable w(randn({8, 4}, 1)), b(randn({4}, 2));
+  auto body = [&](const nb::Tensor& x) { return nb::relu(nb::matmul(x, w) + b.value()) * 2.0f - 1.0f; };
+  auto f = nb::function(body);
+  const nb::Tensor x1 = randn({5, 8}, 3), x2 = randn({5, 8}, 4);
+  expect_identical(f(x1), body(x1));
+  expect_identical(f(x2), body(x2));  // runs the graph
+  expect_identical(f(x1), body(x1));
+  EXPECT_EQ(f.num_traces(), 1);
+  const auto info = f.function().concrete_functions().at(0);
+  EXPECT_EQ(info.signature, "(float32[5,8])");
+  EXPECT_TRUE(has_op(info, "FusedMatMul")) << info.node_summary;
+  EXPECT_LT(info.nodes, info.traced_nodes) << info.node_summary;
+}
+
+TEST(Function, RetracesForANewSignature) {
+  int traced = 0;
+  auto f = nb::function([&](const nb::Tensor& x) {
+    ++traced;  // a C++ side effect: happens at trace time only
+    return x * x;
+  });
+  f(nb::ones({3}));
+  f(nb::ones({3}));
+  f(nb::ones({4}));
+  f(nb::ones({3}, nb::DType::float64));
+  f(nb::ones({4}));
+  EXPECT_EQ(traced, 3);
+  EXPECT_EQ(f.num_traces(), 3);
+  EXPECT_EQ(f(nb::constant({1.0f, 2.0f, 3.0f})).to_vector<float>(), (std::vector<float>{1, 4, 9}));
+}
+
+TEST(Function, VariablesAreCapturedByReference) {
+  nb::Variable v(nb::constant({1.0f, 2.0f}));
+  auto f = nb::function([&](const nb::Tensor& x) { return x + v.value(); });
+  EXPECT_EQ(f(nb::constant({10.0f, 10.0f})).to_vector<float>(), (std::vector<float>{11, 12}));
+  v.assign(nb::constant({5.0f, 6.0f}));
+  EXPECT_EQ(f(nb::constant({10.0f, 10.0f})).to_vector<float>(), (std::vector<float>{15, 16}));
+}
+
+TEST(Function, AssignmentsInsideAreRedoneInOrder) {
+  nb::Variable counter(nb::constant(0.0f));
+  nb::Variable acc(nb::constant({0.0f, 0.0f}));
+  auto f = nb::function([&](const nb::Tensor& x) {
+    const nb::Tensor before = counter.value();  // a snapshot from before the update
+    counter.assign_add(nb::constant(1.0f));
+    acc.assign(acc.value() * 2.0f + x);
+    return std::vector<nb::Tensor>{before, counter.value()};
+  });
+  for (int i = 0; i < 4; ++i) {
+    auto r = f(nb::constant({1.0f, -1.0f}));
+    EXPECT_EQ(r[0].item<float>(), float(i));
+    EXPECT_EQ(r[1].item<float>(), float(i + 1));
+  }
+  EXPECT_EQ(counter.value().item<float>(), 4.0f);
+  // acc_n = 2 acc_{n-1} + x: 1, 3, 7, 15.
+  EXPECT_EQ(acc.value().to_vector<float>(), (std::vector<float>{15, -15}));
+}
+
+TEST(Function, RandomDrawsAreFreshOnEveryCallAndFollowTheGenerator) {
+  auto draw = [](nb::random::Generator& g) {
+    return [&g](const nb::Tensor& x) { return x + nb::random::uniform(x.shape(), {}, g); };
+  };
+  nb::random::Generator g1(7), g2(7);
+  auto f = nb::function(draw(g1));
+  auto eager = draw(g2);
+  const nb::Tensor x = nb::zeros({6});
+  nb::Tensor prev;
+  for (int i = 0; i < 3; ++i) {
+    nb::Tensor a = f(x), b = eager(x);
+    expect_identical(a, b);
+    if (prev.defined()) EXPECT_NE(prev.to_vector<float>(), a.to_vector<float>());
+    prev = a;
+  }
+}
+
+TEST(Function, TrainStepWithTapeAndOptimizerMatchesEager) {
+  // Two identical models, one trained eagerly, one through nb::function.
+  auto make = [] {
+    return std::make_shared<nb::Sequential>(std::vector<nb::LayerRef>{
+        nb::layers::Dense(16, {.activation = "relu", .input_shape = {6}}), nb::layers::Dropout(0.25, {.seed = 3}),
+        nb::layers::Dense(3)});
+  };
+  auto m1 = make(), m2 = make();
+  (*m1)(nb::zeros({1, 6}), false);  // builds the weights
+  (*m2)(nb::zeros({1, 6}), false);
+  for (size_t i = 0; i < m1->variables().size(); ++i) m2->variables()[i]->assign(m1->variables()[i]->value());
+  nb::optimizers::Adam o1({.learning_rate = 0.01}), o2({.learning_rate = 0.01});
+  nb::losses::SparseCategoricalCrossentropy loss({.from_logits = true});
+  auto step = [&](nb::Sequential& m, nb::optimizers::Adam& opt) {
+    return [&m, &opt, &loss](const nb::Tensor& x, const nb::Tensor& y) {
+      std::vector<nb::Variable*> vars = m.trainable_variables();
+      nb::GradientTape tape;
+      nb::Tensor l = loss(y, m(x, true));
+      opt.apply_gradients(tape.gradient(l, vars), vars);
+      return l;
+    };
+  };
+  auto eager = step(*m1, o1);
+  auto compiled = nb::function(step(*m2, o2));
+  for (int i = 0; i < 5; ++i) {
+    const nb::Tensor x = randn({8, 6}, 100 + uint64_t(i));
+    nb::random::Generator gy(200 + uint64_t(i));
+    const nb::Tensor y = nb::random::uniform({8}, {.minval = 0, .maxval = 3, .dtype = nb::DType::int32}, gy);
+    expect_identical(compiled(x, y), eager(x, y));
+  }
+  EXPECT_EQ(o2.iterations(), 5);
+  const auto v1 = m1->trainable_variables(), v2 = m2->trainable_variables();
+  ASSERT_EQ(v1.size(), v2.size());
+  for (size_t i = 0; i < v1.size(); ++i) expect_identical(v1[i]->value(), v2[i]->value());
+  EXPECT_EQ(compiled.num_traces(), 1);
+}
+
+TEST(Function, TrainStepAllocatesNothingAfterTheFirstSteps) {
+  nb::random::set_seed(5);
+  nb::Sequential m({nb::layers::Dense(32, {.activation = "relu", .input_shape = {20}}), nb::layers::Dense(4)});
+  nb::optimizers::Adam opt;
+  nb::losses::SparseCategoricalCrossentropy loss({.from_logits = true});
+  auto step = nb::function([&](const nb::Tensor& x, const nb::Tensor& y) {
+    std::vector<nb::Variable*> vars = m.trainable_variables();
+    nb::GradientTape tape;
+    nb::Tensor l = loss(y, m(x, true));
+    opt.apply_gradients(tape.gradient(l, vars), vars);
+    return l;
+  });
+  const nb::Tensor x = randn({16, 20}, 9);
+  const nb::Tensor y = nb::constant(std::vector<int32_t>(16, 2), nb::Shape{16});
+  for (int i = 0; i < 3; ++i) step(x, y);  // trace, then the first graph runs
+  nb::Allocator& a = nb::get_allocator(nb::Device::cpu());
+  const int64_t before = a.stats().num_allocs;
+  nb::Tensor last;
+  for (int i = 0; i < 10; ++i) {
+    last = nb::Tensor();  // let go of the previous loss, so its buffer is reused
+    last = step(x, y);
+  }
+  EXPECT_EQ(a.stats().num_allocs - before, 0);
+  EXPECT_TRUE(std::isfinite(last.item<double>()));
+}
+
+TEST(Function, PassesFoldMergeAndDropCode) {
+  auto f = nb::function([](const nb::Tensor& x) {
+    const nb::Tensor c = nb::constant(2.0f) * nb::constant(3.0f);  // folded
+    const nb::Tensor unused = nb::exp(x);                            // dead
+    (void)unused;
+    return nb::sqrt(x) * c + nb::sqrt(x) * c;                        // one sqrt, one mul
+  });
+  const nb::Tensor x = nb::constant({1.0f, 4.0f, 9.0f});
+  EXPECT_EQ(f(x).to_vector<float>(), (std::vector<float>{12, 24, 36}));
+  EXPECT_EQ(f(x).to_vector<float>(), (std::vector<float>{12, 24, 36}));
+  const auto info = f.function().concrete_functions().at(0);
+  EXPECT_FALSE(has_op(info, "Exp")) << info.node_summary;
+  EXPECT_FALSE(has_op(info, "Sqrt")) << info.node_summary;  // fused
+  EXPECT_TRUE(has_op(info, "FusedElementwise")) << info.node_summary;
+  EXPECT_EQ(info.node_summary.find("Op:Mul"), std::string::npos) << info.node_summary;
+}
+
+TEST(Function, FusedElementwiseMatchesEagerBitForBit) {
+  // A ReLU-gradient-like chain, a bias row, NaN and signed zeros.
+  auto body = [](const nb::Tensor& x, const nb::Tensor& g, const nb::Tensor& bias) {
+    const nb::Tensor y = nb::relu(x + bias);
+    const nb::Tensor d = nb::where(nb::greater(y, nb::zeros_like(y)), g, nb::zeros_like(g));
+    return nb::maximum(nb::square(d) - nb::abs(y) / 3.0f, nb::negative(y)) * 0.5f;
+  };
+  auto f = nb::function(body);
+  nb::Tensor x = randn({37, 29}, 21), g = randn({37, 29}, 22), bias = randn({29}, 23);
+  std::vector<float> xv = x.to_vector<float>();
+  xv[3] = std::nanf("");
+  xv[5] = -0.0f;
+  x = nb::constant(xv, x.shape());
+  for (int i = 0; i < 2; ++i) expect_identical(f(x, g, bias), body(x, g, bias));
+  const auto info = f.function().concrete_functions().at(0);
+  EXPECT_TRUE(has_op(info, "FusedElementwise")) << info.node_summary;
+}
+
+TEST(Function, OutputsHeldByTheCallerAreNotOverwritten) {
+  auto f = nb::function([](const nb::Tensor& x) { return x * 2.0f; });
+  const nb::Tensor a = f(nb::constant({1.0f}));
+  const nb::Tensor b = f(nb::constant({2.0f}));
+  const nb::Tensor c = f(nb::constant({3.0f}));
+  EXPECT_EQ(a.item<float>(), 2.0f);
+  EXPECT_EQ(b.item<float>(), 4.0f);
+  EXPECT_EQ(c.item<float>(), 6.0f);
+}
+
+TEST(Function, AnOuterTapeSeesTheOps) {
+  nb::Variable w(nb::constant({3.0f}));
+  auto f = nb::function([&](const nb::Tensor& x) { return x * w.value() * w.value(); });
+  f(nb::constant({2.0f}));  // traced outside any tape
+  nb::GradientTape tape;
+  nb::Tensor y = f(nb::constant({2.0f}));
+  std::vector<nb::Variable*> vars = {&w};
+  EXPECT_FLOAT_EQ(tape.gradient(y, vars)[0].item<float>(), 12.0f);  // d(2 w^2)/dw
+}
+
+TEST(Function, BadArgumentsGiveClearErrors) {
+  auto f = nb::function([](const nb::Tensor& x) { return x + 1.0f; });
+  EXPECT_THROW(f(nb::Tensor()), nb::InvalidArgument);
+  auto g = nb::function([](const nb::Tensor&) { return nb::Tensor(); });
+  EXPECT_THROW(g(nb::ones({2})), nb::InvalidArgument);
+}
+
+TEST(Function, SaveAndLoadRunWithoutTheSource) {
+  nb::Variable w(randn({6, 3}, 31)), b(randn({3}, 32));
+  nb::Variable calls(nb::constant(0.0f));
+  auto f = nb::function([&](const nb::Tensor& x) {
+    calls.assign_add(nb::constant(1.0f));
+    return nb::softmax(nb::relu(nb::matmul(x, w) + b.value()));
+  });
+  const nb::Tensor x = randn({4, 6}, 33), x2 = randn({2, 6}, 34);
+  const nb::Tensor y = f(x), y2 = f(x2);
+  const std::string path = temp_path("saved.nabla");
+  f.save(path);
+  nb::LoadedFunction lf = nb::load_function(path);
+  EXPECT_EQ(lf.signatures(), (std::vector<std::string>{"(float32[4,6])", "(float32[2,6])"}));
+  expect_identical(lf(x)[0], y);
+  expect_identical(lf(x2)[0], y2);
+  EXPECT_THROW(lf(nb::ones({3, 6})), nb::InvalidArgument);
+  // Truncated and corrupted files.
+  std::string bytes = nb::io::read_file(path);
+  for (size_t cut : {size_t(4), size_t(20), bytes.size() / 2, bytes.size() - 1}) {
+    std::ofstream(path, std::ios::binary).write(bytes.data(), std::streamsize(cut));
+    EXPECT_THROW(nb::load_function(path), nb::DataLoss) << "cut at " << cut;
+  }
+  std::filesystem::remove(path);
+  EXPECT_THROW(nb::load_function(path), nb::NotFound);
+}
+
+TEST(Function, SavingAnOptimizerStepIsRefused) {
+  nb::Variable w(nb::constant({1.0f}));
+  nb::optimizers::SGD opt;
+  auto step = nb::function([&](const nb::Tensor& x) {
+    std::vector<nb::Variable*> vars = {&w};
+    nb::GradientTape tape;
+    nb::Tensor l = nb::reduce_sum(x * w.value());
+    opt.apply_gradients(tape.gradient(l, vars), vars);
+    return l;
+  });
+  step(nb::constant({2.0f}));
+  step(nb::constant({2.0f}));
+  EXPECT_FLOAT_EQ(w.value().item<float>(), 1.0f - 2 * 0.01f * 2.0f);
+  EXPECT_THROW(step.save(temp_path("step.nabla")), nb::Unimplemented);
+}
