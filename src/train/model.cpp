@@ -293,9 +293,33 @@ std::vector<Tensor> forward(Model& m, const std::vector<Tensor>& x, bool trainin
 }
 }  // namespace
 
-Logs Model::train_step(const Batch& batch) {
-  NB_CHECK(compiled_ != nullptr, FailedPrecondition, "model '", name(), "' must be compiled before training");
-  detail::ScopedFlushDenormal ftz;  // as TensorFlow: training never crawls through subnormals
+namespace {
+
+// A batch as the arguments of a compiled step: x..., y..., [sample_weight].
+std::vector<Tensor> step_args(const Batch& b) {
+  std::vector<Tensor> a = b.x;
+  a.insert(a.end(), b.y.begin(), b.y.end());
+  if (b.sample_weight.defined()) a.push_back(b.sample_weight);
+  return a;
+}
+
+Batch batch_of_args(const std::vector<Tensor>& a, size_t nx, size_t ny, bool sw) {
+  Batch b;
+  b.x.assign(a.begin(), a.begin() + std::ptrdiff_t(nx));
+  b.y.assign(a.begin() + std::ptrdiff_t(nx), a.begin() + std::ptrdiff_t(nx + ny));
+  if (sw) b.sample_weight = a[nx + ny];
+  return b;
+}
+
+std::string step_key(const char* kind, const Batch& b) {
+  return std::string(kind) + ":" + std::to_string(b.x.size()) + "," + std::to_string(b.y.size()) + "," +
+         (b.sample_weight.defined() ? "1" : "0");
+}
+
+}  // namespace
+
+// One training step's tensors: loss, then the predictions.
+std::vector<Tensor> Model::train_step_tensors(const Batch& batch) {
   std::vector<Tensor> y_pred;
   Tensor loss;
   std::vector<Tensor> grads;
@@ -309,17 +333,58 @@ Logs Model::train_step(const Batch& batch) {
     grads = tape.gradient(loss, vars);
   }
   compiled_->optimizer->apply_gradients(grads, vars);
-  update_metrics(batch, y_pred, loss);
+  y_pred.insert(y_pred.begin(), loss);
+  return y_pred;
+}
+
+std::vector<Tensor> Model::run_step(const char* kind, const Batch& batch) {
+  Compiled& c = *compiled_;
+  const bool train = std::string_view(kind) == "train";
+  auto body = [this, train](const Batch& b) -> std::vector<Tensor> {
+    if (train) return train_step_tensors(b);
+    std::vector<Tensor> y_pred = forward(*this, b.x, false);
+    y_pred.insert(y_pred.begin(), compute_loss(b, y_pred));
+    return y_pred;
+  };
+  if (c.options.run_eagerly) return body(batch);
+  std::unique_ptr<Function>& f = c.step_functions[step_key(kind, batch)];
+  if (!f) {
+    const size_t nx = batch.x.size(), ny = batch.y.size();
+    const bool sw = batch.sample_weight.defined();
+    f = std::make_unique<Function>(
+        [body, nx, ny, sw](const std::vector<Tensor>& a) { return body(batch_of_args(a, nx, ny, sw)); },
+        FunctionOptions{.name = name() + "/" + kind});
+  }
+  return f->call(step_args(batch));
+}
+
+Logs Model::train_step(const Batch& batch) {
+  NB_CHECK(compiled_ != nullptr, FailedPrecondition, "model '", name(), "' must be compiled before training");
+  detail::ScopedFlushDenormal ftz;  // as TensorFlow: training never crawls through subnormals
+  std::vector<Tensor> out = run_step("train", batch);
+  const Tensor loss = out[0];
+  out.erase(out.begin());
+  update_metrics(batch, out, loss);
   return get_metrics_result();
 }
 
 Logs Model::test_step(const Batch& batch) {
   NB_CHECK(compiled_ != nullptr, FailedPrecondition, "model '", name(), "' must be compiled before evaluation");
   detail::ScopedFlushDenormal ftz;
-  std::vector<Tensor> y_pred = forward(*this, batch.x, false);
-  Tensor loss = compute_loss(batch, y_pred);
-  update_metrics(batch, y_pred, loss);
+  std::vector<Tensor> out = run_step("test", batch);
+  const Tensor loss = out[0];
+  out.erase(out.begin());
+  update_metrics(batch, out, loss);
   return get_metrics_result();
+}
+
+std::vector<Tensor> Model::predict_batch(const std::vector<Tensor>& x) {
+  if (!compiled_ || compiled_->options.run_eagerly) return forward(*this, x, false);
+  std::unique_ptr<Function>& f = compiled_->step_functions["predict:" + std::to_string(x.size())];
+  if (!f)
+    f = std::make_unique<Function>([this](const std::vector<Tensor>& a) { return forward(*this, a, false); },
+                                   FunctionOptions{.name = name() + "/predict"});
+  return f->call(x);
 }
 
 namespace {
@@ -710,7 +775,7 @@ std::vector<Tensor> Model::predict(const std::vector<Tensor>& x, const PredictOp
   for (int64_t step = 0; step < nsteps; ++step) {
     cbs.on_predict_batch_begin(step, {});
     int64_t start = step * o.batch_size, end = std::min(n, start + o.batch_size);
-    std::vector<Tensor> ys = forward(*this, take_rows(x, Tensor(), start, end), false);
+    std::vector<Tensor> ys = predict_batch(take_rows(x, Tensor(), start, end));
     if (parts.empty()) parts.resize(ys.size());
     for (size_t i = 0; i < ys.size(); ++i) parts[i].push_back(ys[i]);
     cbs.on_predict_batch_end(step, {});
@@ -732,7 +797,7 @@ Logs Model::test_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample
 }
 
 Tensor Model::predict_on_batch(const Tensor& x) {
-  std::vector<Tensor> ys = forward(*this, {x}, false);
+  std::vector<Tensor> ys = predict_batch({x});
   NB_CHECK(ys.size() == 1, InvalidArgument, "model '", name(), "' has ", ys.size(), " outputs");
   return ys[0];
 }

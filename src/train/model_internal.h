@@ -1,5 +1,7 @@
 // Model's private state, shared by model.cpp, model_summary.cpp and model_config.cpp.
 #pragma once
+#include "nabla/graph/function.h"
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +32,8 @@ struct Model::Compiled {
   std::vector<std::string> metric_names;  // flattened, log names
   double loss_total = 0.0, loss_count = 0.0;  // the loss tracker (Keras: Mean weighted by batch size)
   CompileOptions options;
+  // The compiled steps (nb::function), per batch structure "train:<nx>,<ny>,<sw>" ...
+  std::map<std::string, std::unique_ptr<Function>> step_functions;
 };
 
 // What fit() has done so far (for checkpoints) and where the next fit resumes.

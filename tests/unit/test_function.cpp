@@ -111,7 +111,9 @@ TEST(Function, RandomDrawsAreFreshOnEveryCallAndFollowTheGenerator) {
   for (int i = 0; i < 3; ++i) {
     nb::Tensor a = f(x), b = eager(x);
     expect_identical(a, b);
-    if (prev.defined()) EXPECT_NE(prev.to_vector<float>(), a.to_vector<float>());
+    if (prev.defined()) {
+      EXPECT_NE(prev.to_vector<float>(), a.to_vector<float>());
+    }
     prev = a;
   }
 }

@@ -83,7 +83,10 @@ struct CompileOptions {
   std::vector<MetricArg> metrics = {};  // applied to every output, not weighted (as Keras)
   std::vector<MetricArg> weighted_metrics = {};  // weighted by sample_weight/class_weight
   std::vector<double> loss_weights = {};  // one per output; default 1
-  bool run_eagerly = true;              // nabla runs eagerly until compiled graphs exist
+  // false (Keras's default): fit/evaluate/predict run their steps as nb::function graphs
+  // (see nabla/graph/function.h); true: op by op, eagerly (for debugging, or for steps
+  // that must read tensor values on the host).
+  bool run_eagerly = false;
 };
 
 }  // namespace nabla

@@ -148,6 +148,13 @@ class Model : public Layer {
 
  private:
   void init_graph(const std::vector<KerasTensor>& inputs, const std::vector<KerasTensor>& outputs);
+  // The train step's tensors (loss, predictions) after the update, computed eagerly.
+  std::vector<Tensor> train_step_tensors(const Batch& batch);
+  // Loss and predictions of a "train" or "test" step: compiled (nb::function, one
+  // graph per batch structure and shape) unless compile() set run_eagerly.
+  std::vector<Tensor> run_step(const char* kind, const Batch& batch);
+  // Predictions of one batch (compiled like run_step once the model is compiled).
+  std::vector<Tensor> predict_batch(const std::vector<Tensor>& x);
   std::vector<Tensor> run_graph(const std::vector<Tensor>& xs, bool training);
   void ensure_metrics(const Batch& batch, const std::vector<Tensor>& y_pred);
   void update_metrics(const Batch& batch, const std::vector<Tensor>& y_pred, const Tensor& loss);

@@ -2,12 +2,15 @@
 // UpSampling2D, RandomFlip, RandomTranslation, RandomZoom): data_format
 // spelling, the input rank, and where the spatial axes are.
 #pragma once
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "nabla/core/error.h"
 #include "nabla/core/tensor.h"
+#include "nabla/ops/cast.h"
 #include "nabla/ops/random.h"
+#include "nabla/ops/registry.h"
 #include "nabla/ops/shape_ops.h"
 
 namespace nabla::layers::imaging {
@@ -54,6 +57,28 @@ inline std::vector<float> draw_uniform(int64_t n, double lower, double upper, ra
   std::vector<float> u = random::uniform({n}, {.dtype = DType::float32}, gen).to_vector<float>();
   for (float& v : u) v = v * (float(upper) - float(lower)) + float(lower);
   return u;
+}
+
+// Runs f(x) now; inside nb::function tracing, also records it as one stateful node
+// that redoes f (fresh random values included) on every call. f draws its per-image
+// parameters on the host, which a graph of ops could not replay. Such a node passes
+// no gradient to x (augmentation layers sit on the inputs).
+inline Tensor run_as_graph_node(const char* kind, const Tensor& x, std::function<Tensor(const Tensor&)> f) {
+  if (!graph_recording_active()) return f(x);
+  Tensor y;
+  {
+    PauseOpObservers pause;
+    y = f(x);
+  }
+  StatefulCall call;
+  call.kind = kind;
+  call.savable = false;  // f is this layer's C++ code
+  call.run = [f](Inputs in, std::span<Tensor> out, std::span<Variable* const>) {
+    PauseOpObservers pause;
+    detail::copy_into(out[0], f(in[0]));
+  };
+  notify_stateful(call, Inputs(&x, 1), Inputs(&y, 1));
+  return y;
 }
 
 // Runs f on x viewed as a channels_last batch (a batch axis added to a single

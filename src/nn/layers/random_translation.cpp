@@ -39,17 +39,20 @@ Tensor RandomTranslationImpl::call(const Tensor& input, bool training) {
   if (!training) return x;
   const auto mode = imaging::parse_fill_mode(options_.fill_mode, kName);
   const auto interp = imaging::parse_interpolation(options_.interpolation, kName);
-  return imaging::as_channels_last_batch(x, options_.data_format, [&](const Tensor& b) {
-    const int64_t n = b.shape()[0];
-    const float h = float(b.shape()[1]), w = float(b.shape()[2]);
-    // Keras: height shifts first, then width shifts, as fractions of the size.
-    std::vector<float> dy = imaging::draw_uniform(n, height_factor_.lower(), height_factor_.upper(), generator());
-    std::vector<float> dx = imaging::draw_uniform(n, width_factor_.lower(), width_factor_.upper(), generator());
-    for (float& v : dy) v = -(v * h);  // output row i reads input row i - dy
-    for (float& v : dx) v = -(v * w);
-    const std::vector<float> ones(size_t(n), 1.0f);
-    return imaging::axis_aligned_transform(b, ones, dy, ones, dx, mode, interp, options_.fill_value);
-  });
+  auto apply = [this, mode, interp](const Tensor& xin) {
+    return imaging::as_channels_last_batch(xin, options_.data_format, [&](const Tensor& b) {
+      const int64_t n = b.shape()[0];
+      const float h = float(b.shape()[1]), w = float(b.shape()[2]);
+      // Keras: height shifts first, then width shifts, as fractions of the size.
+      std::vector<float> dy = imaging::draw_uniform(n, height_factor_.lower(), height_factor_.upper(), generator());
+      std::vector<float> dx = imaging::draw_uniform(n, width_factor_.lower(), width_factor_.upper(), generator());
+      for (float& v : dy) v = -(v * h);  // output row i reads input row i - dy
+      for (float& v : dx) v = -(v * w);
+      const std::vector<float> ones(size_t(n), 1.0f);
+      return imaging::axis_aligned_transform(b, ones, dy, ones, dx, mode, interp, options_.fill_value);
+    });
+  };
+  return imaging::run_as_graph_node("RandomTranslation", x, apply);
 }
 
 std::vector<std::pair<std::string, random::Generator*>> RandomTranslationImpl::own_generators() {

@@ -37,25 +37,28 @@ Tensor RandomZoomImpl::call(const Tensor& input, bool training) {
   if (!training) return x;
   const auto mode = imaging::parse_fill_mode(options_.fill_mode, kName);
   const auto interp = imaging::parse_interpolation(options_.interpolation, kName);
-  return imaging::as_channels_last_batch(x, options_.data_format, [&](const Tensor& b) {
-    const int64_t n = b.shape()[0];
-    const float h = float(b.shape()[1]), w = float(b.shape()[2]);
-    // Keras: zoom = uniform(1 + lower, 1 + upper), height first; the width
-    // reuses it without a width factor.
-    std::vector<float> zy =
-        imaging::draw_uniform(n, 1.0 + height_factor_.lower(), 1.0 + height_factor_.upper(), generator());
-    std::vector<float> zx = options_.width_factor
-                                ? imaging::draw_uniform(n, 1.0 + options_.width_factor->lower(),
-                                                        1.0 + options_.width_factor->upper(), generator())
-                                : zy;
-    // Output pixel i reads z * i + (len - 1) / 2 * (1 - z): the centre stays put.
-    std::vector<float> oy(static_cast<size_t>(n)), ox(static_cast<size_t>(n));
-    for (size_t i = 0; i < size_t(n); ++i) {
-      oy[i] = ((h - 1.0f) / 2.0f) * (1.0f - zy[i]);
-      ox[i] = ((w - 1.0f) / 2.0f) * (1.0f - zx[i]);
-    }
-    return imaging::axis_aligned_transform(b, zy, oy, zx, ox, mode, interp, options_.fill_value);
-  });
+  auto apply = [this, mode, interp](const Tensor& xin) {
+    return imaging::as_channels_last_batch(xin, options_.data_format, [&](const Tensor& b) {
+      const int64_t n = b.shape()[0];
+      const float h = float(b.shape()[1]), w = float(b.shape()[2]);
+      // Keras: zoom = uniform(1 + lower, 1 + upper), height first; the width
+      // reuses it without a width factor.
+      std::vector<float> zy =
+          imaging::draw_uniform(n, 1.0 + height_factor_.lower(), 1.0 + height_factor_.upper(), generator());
+      std::vector<float> zx = options_.width_factor
+                                  ? imaging::draw_uniform(n, 1.0 + options_.width_factor->lower(),
+                                                          1.0 + options_.width_factor->upper(), generator())
+                                  : zy;
+      // Output pixel i reads z * i + (len - 1) / 2 * (1 - z): the centre stays put.
+      std::vector<float> oy(static_cast<size_t>(n)), ox(static_cast<size_t>(n));
+      for (size_t i = 0; i < size_t(n); ++i) {
+        oy[i] = ((h - 1.0f) / 2.0f) * (1.0f - zy[i]);
+        ox[i] = ((w - 1.0f) / 2.0f) * (1.0f - zx[i]);
+      }
+      return imaging::axis_aligned_transform(b, zy, oy, zx, ox, mode, interp, options_.fill_value);
+    });
+  };
+  return imaging::run_as_graph_node("RandomZoom", x, apply);
 }
 
 std::vector<std::pair<std::string, random::Generator*>> RandomZoomImpl::own_generators() {
