@@ -5,6 +5,7 @@
 //        Dense(1600->128, relu), Dense(128->10); batch 64 (no Dropout: the peers have none)
 // Both: Adam 1e-3, sparse cross-entropy from logits, uint8 images rescaled per batch.
 #include <algorithm>
+#include <chrono>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -42,6 +43,38 @@ std::pair<std::shared_ptr<Sequential>, int64_t> bench_model(const std::string& w
           64};
 }
 
+// The TensorFlow course's tf.function demonstration: the same model called
+// `calls` times eagerly and as an nb::function; prints both times.
+int run_inference_bench(int calls, bool json) {
+  Sequential model({layers::Flatten({.input_shape = {28, 28}}), layers::Dense(128, {.activation = "relu"}),
+                    layers::Dropout(0.2), layers::Dense(10)});
+  random::Generator g(3);
+  const Tensor x = random::uniform({60, 28, 28}, {}, g);
+  auto compiled = function([&](const Tensor& in) { return model(in, false); });
+  auto time_calls = [&](auto&& f) {
+    f();  // warm-up (traces the function)
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < calls; ++i) f();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  const double eager_s = time_calls([&] { return model(x, false); });
+  const double compiled_s = time_calls([&] { return compiled(x); });
+  const double max_diff = reduce_max(abs(model(x, false) - compiled(x))).item<double>();
+  if (json) {
+    std::cout << nlohmann::json{{"framework", "nabla"},     {"model", "inference"},     {"calls", calls},
+                                {"eager_seconds", eager_s}, {"compiled_seconds", compiled_s},
+                                {"speedup", eager_s / compiled_s}, {"max_abs_diff", max_diff},
+                                {"threads", get_num_threads()}}
+                     .dump()
+              << "\n";
+  } else {
+    std::cout << "nabla bench inference: " << calls << " calls of Flatten-Dense(128, relu)-Dropout-Dense(10) on "
+              << "(60, 28, 28): eager " << eager_s << " s, nb::function " << compiled_s << " s (" << eager_s / compiled_s
+              << "x faster; largest difference " << max_diff << "), " << get_num_threads() << " thread(s)\n";
+  }
+  return 0;
+}
+
 }  // namespace
 
 std::function<int()> add_bench_command(CLI::App& app) {
@@ -53,13 +86,22 @@ std::function<int()> add_bench_command(CLI::App& app) {
     uint64_t seed = 1;
     int64_t limit = 0;
     bool json = false;
+    bool eager = false;
+    int calls = 10000;
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
       "bench",
       "Time the training loop of a benchmark workload (mlp: 784-128-10, batch 32; cnn: conv32-pool-conv64-pool-"
       "128-10, batch 64; Adam 1e-3)");
-  cmd->add_option("workload", a->workload, "Workload: mlp or cnn")->required()->check(CLI::IsMember({"mlp", "cnn"}));
+  cmd->add_option("workload", a->workload,
+                  "Workload: mlp or cnn (training epochs), or inference (eager against nb::function: "
+                  "Flatten-Dense(128, relu)-Dropout-Dense(10) on a (60, 28, 28) input)")
+      ->required()
+      ->check(CLI::IsMember({"mlp", "cnn", "inference"}));
+  cmd->add_option("--calls", a->calls, "inference: calls to time in each mode")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000000));
   cmd->add_option("--data", a->data, "Fashion-MNIST folder (default as for train)");
   cmd->add_option("--epochs", a->epochs, "Epochs to time")->capture_default_str()->check(CLI::Range(1, 1000));
   cmd->add_option("--threads", a->threads, "Worker threads (0: one per core)")
@@ -71,10 +113,12 @@ std::function<int()> add_bench_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(int64_t(0), int64_t(1) << 40));
   cmd->add_flag("--json", a->json, "Print one line of JSON");
+  cmd->add_flag("--eager", a->eager, "Run the steps eagerly (compile's run_eagerly) instead of as nb::function graphs");
   return [cmd, a]() -> int {
     if (!cmd->parsed()) return -1;
     if (a->threads > 0) set_num_threads(a->threads);
     random::set_seed(a->seed);
+    if (a->workload == "inference") return run_inference_bench(a->calls, a->json);
     auto data = datasets::fashion_mnist::load({.path = a->data});
     Tensor x_train = data.x_train, y_train = data.y_train;
     if (a->limit > 0 && a->limit < x_train.shape()[0]) {
@@ -84,7 +128,8 @@ std::function<int()> add_bench_command(CLI::App& app) {
     auto [model, batch_size] = bench_model(a->workload);
     // The loop the peers time: shuffle, gather, forward, loss, backward, update (no metrics).
     model->compile({.optimizer = optimizers::Adam({.learning_rate = 1e-3}),
-                    .loss = losses::SparseCategoricalCrossentropy({.from_logits = true})});
+                    .loss = losses::SparseCategoricalCrossentropy({.from_logits = true}),
+                    .run_eagerly = a->eager});
     std::vector<double> epoch_seconds;
     auto timer = epoch_timer(epoch_seconds);
     auto history = model->fit(x_train, y_train,
@@ -92,10 +137,12 @@ std::function<int()> add_bench_command(CLI::App& app) {
                                .seed = a->seed});
     model->compile({.optimizer = optimizers::Adam({.learning_rate = 1e-3}),
                     .loss = losses::SparseCategoricalCrossentropy({.from_logits = true}),
-                    .metrics = {"accuracy"}});
+                    .metrics = {"accuracy"},
+                    .run_eagerly = a->eager});
     Logs test = model->evaluate(data.x_test, data.y_test, {.batch_size = 1000, .verbose = 0});
     double best = *std::min_element(epoch_seconds.begin(), epoch_seconds.end());
     nlohmann::json j{{"framework", "nabla"},
+                     {"mode", a->eager ? "eager" : "compiled"},
                      {"model", a->workload},
                      {"epoch_seconds", epoch_seconds},
                      {"images_per_second", double(x_train.shape()[0]) / best},

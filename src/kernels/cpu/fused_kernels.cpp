@@ -96,15 +96,27 @@ void fused_elementwise(Inputs in, std::span<Tensor> out, const Attrs& attrs) {
         if (mode == 1) {
           std::fill(regs[i], regs[i] + len, scalar[i]);
           src[i] = regs[i];
-        } else if (is_bool[i]) {
-          const bool* p = static_cast<const bool*>(base[i]);
-          for (int64_t j = 0; j < len; ++j) regs[i][j] = p[mode == 0 ? start + j : (start + j) % row] ? 1.0f : 0.0f;
+        } else if (is_bool[i] && mode == 0) {
+          const bool* p = static_cast<const bool*>(base[i]) + start;
+          for (int64_t j = 0; j < len; ++j) regs[i][j] = p[j] ? 1.0f : 0.0f;
           src[i] = regs[i];
         } else if (mode == 0) {
           src[i] = static_cast<const float*>(base[i]) + start;
         } else {
-          const float* p = static_cast<const float*>(base[i]);
-          for (int64_t j = 0; j < len; ++j) regs[i][j] = p[(start + j) % row];
+          // A vector along the last dimension: copy whole runs of it (no division per element).
+          float* d = regs[i];
+          int64_t col = start % row, j = 0;
+          while (j < len) {
+            const int64_t run = std::min(row - col, len - j);
+            if (is_bool[i]) {
+              const bool* p = static_cast<const bool*>(base[i]) + col;
+              for (int64_t k = 0; k < run; ++k) d[j + k] = p[k] ? 1.0f : 0.0f;
+            } else {
+              std::memcpy(d + j, static_cast<const float*>(base[i]) + col, size_t(run) * sizeof(float));
+            }
+            j += run;
+            col = 0;
+          }
           src[i] = regs[i];
         }
       }
