@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "graph/graph.h"
+#include "ops/conv_geometry.h"
 #include "ops/fused.h"
 
 namespace nabla::graph {
@@ -65,6 +66,55 @@ void fuse_matmul_bias_relu(Graph& g) {
       attrs.set("activation", act);
       std::vector<int> inputs = {mm.inputs[0], mm.inputs[1], bv};
       mm.dead = true;
+      if (target != &add) add.dead = true;
+      target->op = fused;
+      target->attrs = std::move(attrs);
+      target->inputs = std::move(inputs);
+      break;
+    }
+  }
+  g.compact();
+}
+
+// Conv -> Add(bias over the channels, channels_last) [-> Relu] becomes FusedConv.
+void fuse_conv_bias_relu(Graph& g) {
+  const OpDef* fused = find_op("FusedConv");
+  if (!fused) return;
+  Uses u = compute_uses(g);
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    Node& add = g.nodes[i];
+    if (!is_op(add, "Add")) continue;
+    const DType dt = spec(g, add.output(0)).dtype;
+    if (dt != DType::float32 && dt != DType::float64) continue;
+    for (int side = 0; side < 2; ++side) {
+      const int cv = add.inputs[size_t(side)], bv = add.inputs[size_t(1 - side)];
+      Node& conv = producer(g, cv);
+      if (!is_op(conv, "Conv") || !single_use(u, cv)) continue;
+      const TensorSpec &cs = spec(g, cv), &bs = spec(g, bv);
+      bool channels_last = false;
+      try {
+        channels_last = !ops::conv_geometry(spec(g, conv.inputs[0]).shape, spec(g, conv.inputs[1]).shape, conv.attrs)
+                             .channels_first;
+      } catch (const Error&) {
+        continue;
+      }
+      if (!channels_last || bs.shape.size() != 1 || cs.shape.empty() || bs.shape[0] != cs.shape.back() ||
+          bs.dtype != dt || spec(g, add.output(0)).shape != cs.shape)
+        continue;
+      Node* target = &add;
+      std::string act;
+      const int sum = add.output(0);
+      if (single_use(u, sum)) {
+        Node& next = g.nodes[size_t(u.consumers[size_t(sum)][0])];
+        if (is_op(next, "Relu")) {
+          target = &next;
+          act = "relu";
+        }
+      }
+      Attrs attrs = conv.attrs;
+      attrs.set("activation", act);
+      std::vector<int> inputs = {conv.inputs[0], conv.inputs[1], bv};
+      conv.dead = true;
       if (target != &add) add.dead = true;
       target->op = fused;
       target->attrs = std::move(attrs);
@@ -179,6 +229,7 @@ void fuse_elementwise(Graph& g) {
 
 void fuse(Graph& g) {
   fuse_matmul_bias_relu(g);
+  fuse_conv_bias_relu(g);
   fuse_elementwise(g);
 }
 

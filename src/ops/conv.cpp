@@ -40,6 +40,29 @@ const OpDef& conv_op();
 const OpDef& backprop_input_op();
 const OpDef& backprop_filter_op();
 
+// FusedConv(x, w, bias): activation(Conv(x, w) + bias) with bias a vector of the
+// output channels. Created only by nb::function's fusion pass (src/graph/fusion.cpp),
+// after the backward pass is recorded: it has no gradient.
+NB_REGISTER_OP(kFusedConv) {
+  OpDef d;
+  d.name = "FusedConv";
+  d.min_inputs = d.max_inputs = 3;
+  d.attr_names = kConvAttrNames;
+  d.attr_names.push_back("activation");
+  d.differentiable = false;
+  d.infer = [](Inputs in, const Attrs& a) -> std::vector<TensorSpec> {
+    check_conv_dtypes("FusedConv", in.subspan(0, 2));
+    const ops::ConvGeometry g = ops::conv_geometry(in[0].shape(), in[1].shape(), a);
+    NB_CHECK(in[2].rank() == 1 && in[2].shape()[0] == g.c_out && in[2].dtype() == in[0].dtype(), InvalidArgument,
+             "FusedConv: the bias must be a vector of ", g.c_out, " ", dtype_name(in[0].dtype()), ", got ",
+             dtype_name(in[2].dtype()), in[2].shape().str());
+    const std::string act = a.get_or<std::string>("activation", "");
+    NB_CHECK(act.empty() || act == "relu", InvalidArgument, "FusedConv: unknown activation '", act, "'");
+    return {{g.output_shape(), in[0].dtype()}};
+  };
+  return d;
+}
+
 NB_REGISTER_OP(kConv) {
   OpDef d;
   d.name = "Conv";

@@ -216,6 +216,21 @@ TEST(Function, FusedElementwiseMatchesEagerBitForBit) {
   EXPECT_TRUE(has_op(info, "FusedElementwise")) << info.node_summary;
 }
 
+TEST(Function, ConvBiasReluFuseIntoOneDnn) {
+  for (const char* act : {"relu", "linear"}) {
+    nb::layers::Conv2D conv(5, 3, {.activation = act});
+    auto body = [&](const nb::Tensor& x) { return conv(x, false); };
+    auto f = nb::function(body);
+    const nb::Tensor x1 = randn({2, 7, 6, 3}, 41), x2 = randn({2, 7, 6, 3}, 42);
+    const nb::Tensor e1 = body(x1), e2 = body(x2);  // builds the layer
+    expect_identical(f(x1), e1);
+    expect_identical(f(x2), e2);
+    const auto info = f.function().concrete_functions().at(0);
+    EXPECT_TRUE(has_op(info, "FusedConv")) << act << ": " << info.node_summary;
+    EXPECT_FALSE(has_op(info, "Conv")) << act << ": " << info.node_summary;
+  }
+}
+
 TEST(Function, OutputsHeldByTheCallerAreNotOverwritten) {
   auto f = nb::function([](const nb::Tensor& x) { return x * 2.0f; });
   const nb::Tensor a = f(nb::constant({1.0f}));

@@ -87,7 +87,9 @@ class SingleThreadedOmp {
   int saved_;
 };
 
-enum class Kind { kForward, kBackwardData, kBackwardWeights };
+// kForwardBias / kForwardBiasRelu: FusedConv (bias and ReLU as oneDNN's bias
+// argument and eltwise post-op).
+enum class Kind { kForward, kBackwardData, kBackwardWeights, kForwardBias, kForwardBiasRelu };
 
 // Plain descriptors of the user tensors for a batch slice of `n`.
 memory::desc act_desc(const ops::ConvGeometry& g, int64_t n, int64_t c, const int64_t* sp) {
@@ -181,6 +183,24 @@ std::shared_ptr<const ConvPrimitive> make_primitive(Kind kind, const ops::ConvGe
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   const auto algo = dnnl::algorithm::convolution_direct;
+  if (kind == Kind::kForwardBias || kind == Kind::kForwardBiasRelu) {
+    if (kind == Kind::kForwardBiasRelu) {
+      dnnl::post_ops po;
+      po.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+      attr.set_post_ops(po);
+    }
+    const memory::desc bias({g.c_out}, memory::data_type::f32, memory::format_tag::a);
+    dnnl::convolution_forward::primitive_desc fb(
+        dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, algo, p->src, any_weights_desc(g), bias,
+                                        p->dst, strides, dil, pl, pr),
+        attr, eng);
+    p->prim_w = fb.weights_desc();
+    p->scratch = fb.scratchpad_desc();
+    p->prim = dnnl::convolution_forward(fb);
+    p->reorder_w = p->prim_w != p->user_w;
+    if (p->reorder_w) p->to_prim_w = dnnl::reorder(dnnl::reorder::primitive_desc(eng, p->user_w, eng, p->prim_w));
+    return p;
+  }
   dnnl::convolution_forward::primitive_desc fwd(
       dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, algo, p->src, any_weights_desc(g), p->dst,
                                       strides, dil, pl, pr),
@@ -234,7 +254,7 @@ std::shared_ptr<const ConvPrimitive> get_primitive(Kind kind, const ops::ConvGeo
 // Runs one batch slice [n0, n0 + n) on this thread. For kBackwardWeights,
 // `w` receives this slice's filter gradient (user layout).
 void run_slice(Kind kind, const ops::ConvGeometry& g, int64_t n0, int64_t n, const float* x, float* w_or_dw,
-               const float* dy_or_y, float* dx_or_y) {
+               const float* dy_or_y, float* dx_or_y, const float* bias = nullptr) {
   SingleThreadedOmp single;
   ThreadState& ts = thread_state();
   const std::shared_ptr<const ConvPrimitive> p = get_primitive(kind, g, n);
@@ -244,7 +264,14 @@ void run_slice(Kind kind, const ops::ConvGeometry& g, int64_t n0, int64_t n, con
   memory user_w(p->user_w, eng, w_or_dw);
   memory prim_w = user_w;
   if (p->reorder_w) prim_w = memory(p->prim_w, eng, ts.weights.get(p->prim_w.get_size()));
-  if (kind == Kind::kForward) {
+  if (kind == Kind::kForwardBias || kind == Kind::kForwardBiasRelu) {
+    if (p->reorder_w) p->to_prim_w.execute(ts.stream, user_w, prim_w);
+    memory src(p->src, eng, const_cast<float*>(x) + n0 * xs);
+    memory dst(p->dst, eng, dx_or_y + n0 * ys);
+    memory b(memory::desc({g.c_out}, memory::data_type::f32, memory::format_tag::a), eng, const_cast<float*>(bias));
+    p->prim.execute(ts.stream, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, prim_w}, {DNNL_ARG_BIAS, b},
+                                {DNNL_ARG_DST, dst}, {DNNL_ARG_SCRATCHPAD, scratch}});
+  } else if (kind == Kind::kForward) {
     if (p->reorder_w) p->to_prim_w.execute(ts.stream, user_w, prim_w);
     memory src(p->src, eng, const_cast<float*>(x) + n0 * xs);
     memory dst(p->dst, eng, dx_or_y + n0 * ys);
@@ -312,6 +339,37 @@ template <typename T> void conv_kernel(Inputs in, std::span<Tensor> out, const A
   }
 }
 
+// FusedConv(x, w, bias): activation(conv(x, w) + bias), channels_last or first;
+// "activation" is "" or "relu". float32 runs oneDNN with the bias argument and a
+// ReLU post-op; float64 (and NABLA_CONV_REFERENCE) the reference loops then the epilogue.
+template <typename T> void fused_conv_kernel(Inputs in, std::span<Tensor> out, const Attrs& a) {
+  const ops::ConvGeometry g = ops::conv_geometry(in[0].shape(), in[1].shape(), a);
+  const Tensor x = in[0].contiguous(), w = in[1].contiguous(), b = in[2].contiguous();
+  const bool relu = a.get_or<std::string>("activation", "") == "relu";
+  T* y = out[0].mutable_data<T>();
+  if (out[0].size() == 0) return;
+  if (std::is_same_v<T, double> || conv_reference() || x.size() == 0) {
+    if (x.size() == 0) std::fill(y, y + out[0].size(), T(0));
+    else conv_forward_reference<T>(g, x.data<T>(), w.data<T>(), y);
+    const T* bias = b.data<T>();
+    const int64_t sp = g.out_spatial(), c = g.c_out, total = out[0].size();
+    for (int64_t i = 0; i < total; ++i) {
+      const int64_t ch = g.channels_first ? (i / sp) % c : i % c;
+      const T v = y[i] + bias[ch];
+      y[i] = relu && v <= T(0) ? T(0) : v;
+    }
+    return;
+  }
+  if constexpr (std::is_same_v<T, float>) {
+    translate_dnnl_errors("FusedConv", [&] {
+      for_each_slice(g.n, [&](int64_t, int64_t n0, int64_t n) {
+        run_slice(relu ? Kind::kForwardBiasRelu : Kind::kForwardBias, g, n0, n, x.data<float>(),
+                  const_cast<float*>(w.data<float>()), nullptr, y, b.data<float>());
+      });
+    });
+  }
+}
+
 template <typename T> void conv_backprop_input_kernel(Inputs in, std::span<Tensor> out, const Attrs& a) {
   const Shape xs(std::vector<int64_t>(a.get<std::vector<int64_t>>("input_sizes")));
   const ops::ConvGeometry g = ops::conv_geometry(xs, in[1].shape(), a);
@@ -370,6 +428,8 @@ template <typename T> void conv_backprop_filter_kernel(Inputs in, std::span<Tens
 NB_REGISTER_KERNELS(kConvKernels) {
   register_kernel("Conv", DeviceType::CPU, {DType::float32}, &conv_kernel<float>);
   register_kernel("Conv", DeviceType::CPU, {DType::float64}, &conv_kernel<double>);
+  register_kernel("FusedConv", DeviceType::CPU, {DType::float32}, &fused_conv_kernel<float>);
+  register_kernel("FusedConv", DeviceType::CPU, {DType::float64}, &fused_conv_kernel<double>);
   register_kernel("ConvBackpropInput", DeviceType::CPU, {DType::float32}, &conv_backprop_input_kernel<float>);
   register_kernel("ConvBackpropInput", DeviceType::CPU, {DType::float64}, &conv_backprop_input_kernel<double>);
   register_kernel("ConvBackpropFilter", DeviceType::CPU, {DType::float32}, &conv_backprop_filter_kernel<float>);
