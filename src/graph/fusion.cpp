@@ -125,6 +125,48 @@ void fuse_conv_bias_relu(Graph& g) {
   g.compact();
 }
 
+// MaxPool(x) whose x also feeds MaxPoolGrad(x, dy) with the same attributes becomes
+// MaxPoolWithArgmax(x) -> (y, argmax), and each such MaxPoolGrad becomes
+// MaxPoolGradWithArgmax(dy, argmax): the backward pass stops searching the windows.
+void fuse_max_pool_argmax(Graph& g) {
+  const OpDef* fwd = find_op("MaxPoolWithArgmax");
+  const OpDef* bwd = find_op("MaxPoolGradWithArgmax");
+  if (!fwd || !bwd) return;
+  Uses u = compute_uses(g);
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    Node& pool = g.nodes[i];
+    if (!is_op(pool, "MaxPool")) continue;
+    const int x = pool.inputs[0];
+    std::vector<int> grads;
+    for (int c : u.consumers[size_t(x)]) {
+      const Node& n = g.nodes[size_t(c)];
+      if (is_op(n, "MaxPoolGrad") && n.inputs[0] == x && n.attrs.items() == pool.attrs.items() && size_t(c) > i)
+        grads.push_back(c);
+    }
+    if (grads.empty()) continue;
+    // New values for the two outputs (a node's outputs are consecutive ids).
+    const TensorSpec ys = spec(g, pool.output(0));
+    const int first = int(g.values.size());
+    g.values.push_back(Value{ys, int(i)});
+    g.values.push_back(Value{TensorSpec{ys.shape, DType::int64}, int(i)});
+    const int old_y = pool.output(0);
+    pool.op = fwd;
+    pool.first_output = first;
+    pool.num_outputs = 2;
+    g.replace_uses(old_y, first);
+    const TensorSpec& xs = spec(g, x);
+    for (int c : grads) {
+      Node& n = g.nodes[size_t(c)];
+      Attrs a = n.attrs;
+      a.set("input_sizes", std::vector<int64_t>(xs.shape.begin(), xs.shape.end()));
+      n.op = bwd;
+      n.attrs = std::move(a);
+      n.inputs = {n.inputs[1], first + 1};
+    }
+  }
+  g.compact();
+}
+
 // Opcode of a fusable op, or -1.
 int64_t opcode_of(const std::string& name) {
   static const std::unordered_map<std::string, FusedOpcode> table = {
@@ -230,6 +272,7 @@ void fuse_elementwise(Graph& g) {
 void fuse(Graph& g) {
   fuse_matmul_bias_relu(g);
   fuse_conv_bias_relu(g);
+  fuse_max_pool_argmax(g);
   fuse_elementwise(g);
 }
 

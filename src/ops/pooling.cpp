@@ -46,6 +46,46 @@ NB_REGISTER_OP(kMaxPool) {
 
 // inputs: x, output_grad (MaxPool's output shape) -> dx: each output gradient
 // goes to the first maximum of its window.
+// MaxPoolWithArgmax(x) -> (MaxPool(x), argmax) and MaxPoolGradWithArgmax(dy, argmax)
+// -> MaxPoolGrad(x, dy): argmax holds, per output element, the offset of its
+// window's first maximum within the batch entry (int64; -1 for an empty window).
+// nb::function's fusion pass pairs them so that the backward pass reads the maxima
+// the forward pass found instead of searching every window again. No gradient.
+NB_REGISTER_OP(kMaxPoolWithArgmax) {
+  OpDef d;
+  d.name = "MaxPoolWithArgmax";
+  d.min_inputs = d.max_inputs = 1;
+  d.num_outputs = 2;
+  d.attr_names = kPoolAttrNames;
+  d.differentiable = false;
+  d.infer = [](Inputs in, const Attrs& a) -> std::vector<TensorSpec> {
+    check_pool_dtypes("MaxPoolWithArgmax", in);
+    const Shape y = ops::pool_geometry(in[0].shape(), a).output_shape();
+    return {{y, in[0].dtype()}, {y, DType::int64}};
+  };
+  return d;
+}
+
+NB_REGISTER_OP(kMaxPoolGradWithArgmax) {
+  OpDef d;
+  d.name = "MaxPoolGradWithArgmax";
+  d.min_inputs = d.max_inputs = 2;
+  d.attr_names = kPoolAttrNames;
+  d.attr_names.push_back("input_sizes");
+  d.differentiable = false;
+  d.infer = [](Inputs in, const Attrs& a) -> std::vector<TensorSpec> {
+    const Shape xs(std::vector<int64_t>(a.get<std::vector<int64_t>>("input_sizes")));
+    check_pool_dtypes("MaxPoolGradWithArgmax", in.subspan(0, 1));
+    const Shape y = ops::pool_geometry(xs, a).output_shape();
+    check_like("MaxPoolGradWithArgmax", "the output gradient", in[0], y);
+    NB_CHECK(in[1].dtype() == DType::int64 && in[1].shape() == y, InvalidArgument,
+             "MaxPoolGradWithArgmax: argmax must be int64 of shape ", y.str(), ", got ", dtype_name(in[1].dtype()),
+             in[1].shape().str());
+    return {{xs, in[0].dtype()}};
+  };
+  return d;
+}
+
 NB_REGISTER_OP(kMaxPoolGrad) {
   OpDef d;
   d.name = "MaxPoolGrad";

@@ -231,6 +231,28 @@ TEST(Function, ConvBiasReluFuseIntoOneDnn) {
   }
 }
 
+TEST(Function, MaxPoolingGradientReusesTheForwardMaxima) {
+  nb::Sequential m({nb::layers::Conv2D(4, 3, {.activation = "relu", .input_shape = {9, 8, 2}}),
+                    nb::layers::MaxPooling2D(2, {.padding = "same"}), nb::layers::Flatten(), nb::layers::Dense(3)});
+  auto grads = [&](const nb::Tensor& x) {
+    std::vector<nb::Variable*> vars = m.trainable_variables();
+    nb::GradientTape tape;
+    nb::Tensor l = nb::reduce_sum(nb::square(m(x, true)));
+    return tape.gradient(l, vars);
+  };
+  auto f = nb::function(grads);
+  for (uint64_t seed : {51, 52, 53}) {
+    const nb::Tensor x = randn({3, 9, 8, 2}, seed);
+    const std::vector<nb::Tensor> want = grads(x), got = f(x);
+    ASSERT_EQ(want.size(), got.size());
+    for (size_t i = 0; i < want.size(); ++i) expect_identical(got[i], want[i]);
+  }
+  const auto info = f.function().concrete_functions().at(0);
+  EXPECT_TRUE(has_op(info, "MaxPoolWithArgmax")) << info.node_summary;
+  EXPECT_TRUE(has_op(info, "MaxPoolGradWithArgmax")) << info.node_summary;
+  EXPECT_FALSE(has_op(info, "MaxPoolGrad")) << info.node_summary;
+}
+
 TEST(Function, OutputsHeldByTheCallerAreNotOverwritten) {
   auto f = nb::function([](const nb::Tensor& x) { return x * 2.0f; });
   const nb::Tensor a = f(nb::constant({1.0f}));

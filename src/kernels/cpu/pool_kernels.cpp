@@ -174,6 +174,54 @@ template <typename T> void max_pool_grad_grad_kernel(Inputs in, std::span<Tensor
   });
 }
 
+// MaxPoolWithArgmax: x -> y, and the offset of each window's first maximum within
+// its batch entry (int64, -1 for an empty window). Same values as MaxPool.
+template <typename T> void max_pool_argmax_kernel(Inputs in, std::span<Tensor> out, const Attrs& a) {
+  const ops::ConvGeometry g = ops::pool_geometry(in[0].shape(), a);
+  const Tensor x = in[0].contiguous();
+  const ActLayout lx = act_layout(g, g.c_in, g.in), ly = act_layout(g, g.c_out, g.out);
+  const T* xp = x.data<T>();
+  T* yp = out[0].mutable_data<T>();
+  int64_t* ap = out[1].mutable_data<int64_t>();
+  const int64_t C = g.c_in;
+  for_each_output(g, ly, [&](int64_t n, int64_t yo, const Window& w) {
+    thread_local std::vector<T> best;
+    thread_local std::vector<int64_t> arg;
+    best.resize(size_t(C));
+    arg.resize(size_t(C));
+    window_argmax(g, lx, xp + n * lx.sn, w, best.data(), arg.data());
+    for (int64_t c = 0; c < C; ++c) {
+      yp[yo + c * ly.sc] = arg[size_t(c)] >= 0 ? best[size_t(c)] : T(0);
+      ap[yo + c * ly.sc] = arg[size_t(c)];
+    }
+  });
+}
+
+// MaxPoolGradWithArgmax: dy, argmax; attr input_sizes -> dx (dy added at each
+// recorded maximum, in MaxPoolGrad's order, so the sums are the same).
+template <typename T> void max_pool_grad_argmax_kernel(Inputs in, std::span<Tensor> out, const Attrs& a) {
+  const Shape xs(std::vector<int64_t>(a.get<std::vector<int64_t>>("input_sizes")));
+  const ops::ConvGeometry g = ops::pool_geometry(xs, a);
+  const Tensor dy = in[0].contiguous(), am = in[1].contiguous();
+  const ActLayout lx = act_layout(g, g.c_in, g.in), ly = act_layout(g, g.c_out, g.out);
+  const T* gp = dy.data<T>();
+  const int64_t* ap = am.data<int64_t>();
+  T* dx = out[0].mutable_data<T>();
+  // The offsets come from MaxPoolWithArgmax, or from a file: check them first.
+  for (int64_t i = 0; i < am.size(); ++i)
+    NB_CHECK(ap[i] >= -1 && ap[i] < lx.sn, InvalidArgument, "MaxPoolGradWithArgmax: argmax ", ap[i],
+             " is outside a batch entry of ", lx.sn, " elements");
+  std::fill(dx, dx + out[0].size(), T(0));
+  const int64_t C = g.c_in;
+  for_each_output(g, ly, [&](int64_t n, int64_t yo, const Window&) {
+    T* dxn = dx + n * lx.sn;
+    for (int64_t c = 0; c < C; ++c) {
+      const int64_t k = ap[yo + c * ly.sc];
+      if (k >= 0) dxn[k] += gp[yo + c * ly.sc];
+    }
+  });
+}
+
 // input: dy; attr input_sizes -> dx.
 template <typename T> void avg_pool_grad_kernel(Inputs in, std::span<Tensor> out, const Attrs& a) {
   const Shape xs(std::vector<int64_t>(a.get<std::vector<int64_t>>("input_sizes")));
@@ -200,6 +248,10 @@ NB_REGISTER_KERNELS(kPoolKernels) {
   register_kernel("MaxPool", DeviceType::CPU, {DType::float64}, &max_pool_kernel<double>);
   register_kernel("AvgPool", DeviceType::CPU, {DType::float32}, &avg_pool_kernel<float>);
   register_kernel("AvgPool", DeviceType::CPU, {DType::float64}, &avg_pool_kernel<double>);
+  register_kernel("MaxPoolWithArgmax", DeviceType::CPU, {DType::float32}, &max_pool_argmax_kernel<float>);
+  register_kernel("MaxPoolWithArgmax", DeviceType::CPU, {DType::float64}, &max_pool_argmax_kernel<double>);
+  register_kernel("MaxPoolGradWithArgmax", DeviceType::CPU, {DType::float32}, &max_pool_grad_argmax_kernel<float>);
+  register_kernel("MaxPoolGradWithArgmax", DeviceType::CPU, {DType::float64}, &max_pool_grad_argmax_kernel<double>);
   register_kernel("MaxPoolGrad", DeviceType::CPU, {DType::float32}, &max_pool_grad_kernel<float>);
   register_kernel("MaxPoolGrad", DeviceType::CPU, {DType::float64}, &max_pool_grad_kernel<double>);
   register_kernel("MaxPoolGradGrad", DeviceType::CPU, {DType::float32}, &max_pool_grad_grad_kernel<float>);
