@@ -321,3 +321,69 @@ TEST(Function, SavingAnOptimizerStepIsRefused) {
   EXPECT_FLOAT_EQ(w.value().item<float>(), 1.0f - 2 * 0.01f * 2.0f);
   EXPECT_THROW(step.save(temp_path("step.nabla")), nb::Unimplemented);
 }
+
+// fit compiled (the default) against fit with run_eagerly: the same weights, bit
+// for bit, after an epoch with shuffling, Dropout and a last partial batch.
+void expect_fit_modes_agree(const std::function<std::shared_ptr<nb::Sequential>()>& make, const nb::Tensor& x,
+                            const nb::Tensor& y) {
+  std::vector<std::shared_ptr<nb::Sequential>> models;
+  for (bool eager : {true, false}) {
+    nb::random::set_seed(123);
+    auto m = make();
+    m->compile({.optimizer = nb::optimizers::Adam({.learning_rate = 0.01}),
+                .loss = nb::losses::SparseCategoricalCrossentropy({.from_logits = true}),
+                .metrics = {"accuracy"},
+                .run_eagerly = eager});
+    auto h = m->fit(x, y, {.batch_size = 16, .epochs = 2, .verbose = 0, .seed = 9});
+    EXPECT_EQ(h.history.at("loss").size(), 2u);
+    models.push_back(m);
+  }
+  const auto a = models[0]->variables(), b = models[1]->variables();
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) expect_identical(b[i]->value(), a[i]->value());
+  expect_identical(models[1]->predict(x), models[0]->predict(x));
+}
+
+TEST(Function, FitCompiledMatchesFitEagerMlp) {
+  const nb::Tensor x = randn({70, 12}, 61);
+  nb::random::Generator g(62);
+  const nb::Tensor y = nb::random::uniform({70}, {.minval = 0, .maxval = 4, .dtype = nb::DType::int32}, g);
+  expect_fit_modes_agree(
+      [] {
+        return std::make_shared<nb::Sequential>(std::vector<nb::LayerRef>{
+            nb::layers::Dense(32, {.activation = "relu", .input_shape = {12}}), nb::layers::Dropout(0.3),
+            nb::layers::Dense(4)});
+      },
+      x, y);
+}
+
+TEST(Function, FitCompiledMatchesFitEagerCnn) {
+  const nb::Tensor x = randn({40, 10, 10, 1}, 63);
+  nb::random::Generator g(64);
+  const nb::Tensor y = nb::random::uniform({40}, {.minval = 0, .maxval = 3, .dtype = nb::DType::int32}, g);
+  expect_fit_modes_agree(
+      [] {
+        return std::make_shared<nb::Sequential>(std::vector<nb::LayerRef>{
+            nb::layers::Conv2D(6, 3, {.activation = "relu", .input_shape = {10, 10, 1}}), nb::layers::MaxPooling2D(2),
+            nb::layers::Conv2D(8, 3, {.padding = "same", .use_bias = false}), nb::layers::BatchNormalization(),
+            nb::layers::Activation("relu"), nb::layers::Flatten(), nb::layers::Dropout(0.25), nb::layers::Dense(3)});
+      },
+      x, y);
+}
+
+TEST(Function, FitTracesOncePerBatchShape) {
+  // A C++ side effect in a layer runs at trace time only: once per batch shape
+  // (16 and the last partial batch of 6) when compiled, once per step eagerly.
+  for (bool eager : {false, true}) {
+    int calls = 0;
+    nb::Sequential m({nb::layers::Lambda([&calls](const nb::Tensor& t) {
+                        ++calls;
+                        return t * 2.0f;
+                      }, {.input_shape = {5}}),
+                      nb::layers::Dense(2)});
+    m.compile({.optimizer = "sgd", .loss = "mse", .run_eagerly = eager});
+    calls = 0;
+    m.fit(randn({70, 5}, 71), randn({70, 2}, 72), {.batch_size = 16, .epochs = 2, .verbose = 0});
+    EXPECT_EQ(calls, eager ? 10 : 2) << (eager ? "eager" : "compiled");
+  }
+}
