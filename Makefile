@@ -99,7 +99,7 @@ pyref:
 	fi
 
 # The unit tests (tests/unit, tests/conformance) against a build of the library with
-# ASan + UBSan at -O1 (nabla_sanitized, in the same build directory: the test objects
+# ASan + UBSan at -O0 (nabla_sanitized, in the same build directory: the test objects
 # are compiled once): memory errors, leaks and undefined behaviour fail the run.
 SANITIZE_TIMEOUT ?= 1800
 SANITIZE_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \

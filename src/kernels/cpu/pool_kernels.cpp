@@ -213,6 +213,20 @@ template <typename T> void max_pool_grad_argmax_kernel(Inputs in, std::span<Tens
              " is outside a batch entry of ", lx.sn, " elements");
   std::fill(dx, dx + out[0].size(), T(0));
   const int64_t C = g.c_in;
+  if (ly.sc == 1) {
+    // Every output element in order, per batch entry (MaxPoolGrad's order).
+    const int64_t per = ly.sn;
+    parallel_for(0, g.n, 1, [&](int64_t b, int64_t e) {
+      for (int64_t n = b; n < e; ++n) {
+        T* dxn = dx + n * lx.sn;
+        const int64_t* a = ap + n * per;
+        const T* gn = gp + n * per;
+        for (int64_t i = 0; i < per; ++i)
+          if (a[i] >= 0) dxn[a[i]] += gn[i];
+      }
+    });
+    return;
+  }
   for_each_output(g, ly, [&](int64_t n, int64_t yo, const Window&) {
     T* dxn = dx + n * lx.sn;
     for (int64_t c = 0; c < C; ++c) {
