@@ -9,13 +9,20 @@ namespace nabla {
 
 namespace graph {
 
+namespace {
+// Appends ", float32[2,3]" (no comma before the first argument).
+void append_spec(std::string& s, size_t i, DType dtype, const Shape& shape) {
+  if (i) s += ", ";
+  s += dtype_name(dtype);
+  s += shape.str();
+}
+}  // namespace
+
 std::string signature_of(const std::vector<Tensor>& args) {
   std::string s = "(";
   for (size_t i = 0; i < args.size(); ++i) {
     const Tensor& t = args[i];
-    if (i) s += ", ";
-    s += dtype_name(t.dtype());
-    s += t.shape().str();
+    append_spec(s, i, t.dtype(), t.shape());
     if (!t.device().is_cpu()) {
       s += '@';
       s += t.device().str();
@@ -32,11 +39,7 @@ std::string signature_of(const std::vector<Tensor>& args) {
 
 std::string signature_of_specs(const std::vector<TensorSpec>& specs) {
   std::string s = "(";
-  for (size_t i = 0; i < specs.size(); ++i) {
-    if (i) s += ", ";
-    s += dtype_name(specs[i].dtype);
-    s += specs[i].shape.str();
-  }
+  for (size_t i = 0; i < specs.size(); ++i) append_spec(s, i, specs[i].dtype, specs[i].shape);
   return s + ")";
 }
 

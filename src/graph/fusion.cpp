@@ -33,8 +33,13 @@ const TensorSpec& spec(const Graph& g, int v) { return g.values[size_t(v)].spec;
 bool is_op(const Node& n, const char* name) { return !n.dead && n.kind == NodeKind::Op && n.op->name == name; }
 bool single_use(const Uses& u, int v) { return u.consumers[size_t(v)].size() == 1 && !u.is_output[size_t(v)]; }
 
-void fuse_matmul_bias_relu(Graph& g) {
-  const OpDef* fused = find_op("FusedMatMul");
+// Producer -> Add(producer, bias) [-> Relu] becomes `fused_op`(producer's two
+// inputs, bias) with attribute activation "" or "relu", when the producer's output
+// has no other use, the bias is a vector over the output's last dimension and
+// `fits` accepts the producer.
+template <typename Fits>
+void fuse_bias_activation(Graph& g, const char* producer_op, const char* fused_op, Fits&& fits) {
+  const OpDef* fused = find_op(fused_op);
   if (!fused) return;
   Uses u = compute_uses(g);
   for (size_t i = 0; i < g.nodes.size(); ++i) {
@@ -43,13 +48,12 @@ void fuse_matmul_bias_relu(Graph& g) {
     const DType dt = spec(g, add.output(0)).dtype;
     if (dt != DType::float32 && dt != DType::float64) continue;
     for (int side = 0; side < 2; ++side) {
-      const int mv = add.inputs[size_t(side)], bv = add.inputs[size_t(1 - side)];
-      Node& mm = producer(g, mv);
-      if (!is_op(mm, "BatchMatMulV2") || !single_use(u, mv)) continue;
-      const TensorSpec &ms = spec(g, mv), &bs = spec(g, bv);
-      if (ms.shape.size() != 2 || spec(g, mm.inputs[0]).shape.size() != 2 ||
-          spec(g, mm.inputs[1]).shape.size() != 2 || bs.shape.size() != 1 || bs.shape[0] != ms.shape[1] ||
-          bs.dtype != dt || spec(g, add.output(0)).shape != ms.shape)
+      const int pv = add.inputs[size_t(side)], bv = add.inputs[size_t(1 - side)];
+      Node& prod = producer(g, pv);
+      if (!is_op(prod, producer_op) || !single_use(u, pv)) continue;
+      const TensorSpec &ps = spec(g, pv), &bs = spec(g, bv);
+      if (ps.shape.empty() || bs.shape.size() != 1 || bs.shape[0] != ps.shape.back() || bs.dtype != dt ||
+          spec(g, add.output(0)).shape != ps.shape || !fits(prod))
         continue;
       // ReLU of the sum, when it is the sum's only use.
       Node* target = &add;
@@ -62,10 +66,10 @@ void fuse_matmul_bias_relu(Graph& g) {
           act = "relu";
         }
       }
-      Attrs attrs = mm.attrs;
+      Attrs attrs = prod.attrs;
       attrs.set("activation", act);
-      std::vector<int> inputs = {mm.inputs[0], mm.inputs[1], bv};
-      mm.dead = true;
+      std::vector<int> inputs = {prod.inputs[0], prod.inputs[1], bv};
+      prod.dead = true;
       if (target != &add) add.dead = true;
       target->op = fused;
       target->attrs = std::move(attrs);
@@ -76,53 +80,23 @@ void fuse_matmul_bias_relu(Graph& g) {
   g.compact();
 }
 
-// Conv -> Add(bias over the channels, channels_last) [-> Relu] becomes FusedConv.
+// MatMul of two matrices -> FusedMatMul.
+void fuse_matmul_bias_relu(Graph& g) {
+  fuse_bias_activation(g, "BatchMatMulV2", "FusedMatMul", [&](const Node& mm) {
+    return spec(g, mm.inputs[0]).shape.size() == 2 && spec(g, mm.inputs[1]).shape.size() == 2;
+  });
+}
+
+// Conv with channels last (the bias runs over the last dimension) -> FusedConv.
 void fuse_conv_bias_relu(Graph& g) {
-  const OpDef* fused = find_op("FusedConv");
-  if (!fused) return;
-  Uses u = compute_uses(g);
-  for (size_t i = 0; i < g.nodes.size(); ++i) {
-    Node& add = g.nodes[i];
-    if (!is_op(add, "Add")) continue;
-    const DType dt = spec(g, add.output(0)).dtype;
-    if (dt != DType::float32 && dt != DType::float64) continue;
-    for (int side = 0; side < 2; ++side) {
-      const int cv = add.inputs[size_t(side)], bv = add.inputs[size_t(1 - side)];
-      Node& conv = producer(g, cv);
-      if (!is_op(conv, "Conv") || !single_use(u, cv)) continue;
-      const TensorSpec &cs = spec(g, cv), &bs = spec(g, bv);
-      bool channels_last = false;
-      try {
-        channels_last = !ops::conv_geometry(spec(g, conv.inputs[0]).shape, spec(g, conv.inputs[1]).shape, conv.attrs)
-                             .channels_first;
-      } catch (const Error&) {
-        continue;
-      }
-      if (!channels_last || bs.shape.size() != 1 || cs.shape.empty() || bs.shape[0] != cs.shape.back() ||
-          bs.dtype != dt || spec(g, add.output(0)).shape != cs.shape)
-        continue;
-      Node* target = &add;
-      std::string act;
-      const int sum = add.output(0);
-      if (single_use(u, sum)) {
-        Node& next = g.nodes[size_t(u.consumers[size_t(sum)][0])];
-        if (is_op(next, "Relu")) {
-          target = &next;
-          act = "relu";
-        }
-      }
-      Attrs attrs = conv.attrs;
-      attrs.set("activation", act);
-      std::vector<int> inputs = {conv.inputs[0], conv.inputs[1], bv};
-      conv.dead = true;
-      if (target != &add) add.dead = true;
-      target->op = fused;
-      target->attrs = std::move(attrs);
-      target->inputs = std::move(inputs);
-      break;
+  fuse_bias_activation(g, "Conv", "FusedConv", [&](const Node& conv) {
+    try {
+      return !ops::conv_geometry(spec(g, conv.inputs[0]).shape, spec(g, conv.inputs[1]).shape, conv.attrs)
+                  .channels_first;
+    } catch (const Error&) {
+      return false;
     }
-  }
-  g.compact();
+  });
 }
 
 // MaxPool(x) whose x also feeds MaxPoolGrad(x, dy) with the same attributes becomes

@@ -83,6 +83,14 @@ void record_draw(const char* kind, const Tensor& t, Attrs attrs, Generator& gen,
   notify_stateful(call, {}, Inputs(&t, 1));
 }
 
+// A new tensor filled by `fill` from `gen` (and recorded for a graph tracer).
+Tensor draw(const char* kind, const Shape& shape, DType dtype, const Attrs& a, Generator& gen, FillFn fill) {
+  Tensor t = Tensor::empty(shape, dtype);
+  fill(t, a, gen);
+  record_draw(kind, t, a, gen, fill);
+  return t;
+}
+
 // Two independent standard normals from one Philox block word pair (Box-Muller).
 inline void box_muller(uint32_t a, uint32_t b, double& z0, double& z1) {
   const double u1 = (double(a) + 1.0) * (1.0 / 4294967296.0);  // (0, 1]
@@ -144,11 +152,7 @@ Tensor uniform(const Shape& shape, UniformOptions o, Generator& gen) {
     const int64_t lo = int64_t(o.minval), hi = int64_t(o.maxval);
     NB_CHECK(hi > lo, InvalidArgument, "uniform: integer maxval (", hi, ") must be > minval (", lo, ")");
   }
-  Tensor t = Tensor::empty(shape, o.dtype);
-  const Attrs a{{"minval", o.minval}, {"maxval", o.maxval}};
-  fill_uniform(t, a, gen);
-  record_draw("RandomUniform", t, a, gen, fill_uniform);
-  return t;
+  return draw("RandomUniform", shape, o.dtype, Attrs{{"minval", o.minval}, {"maxval", o.maxval}}, gen, fill_uniform);
 }
 
 Tensor uniform(const Shape& shape, UniformOptions o) {
@@ -176,11 +180,7 @@ Tensor normal(const Shape& shape, NormalOptions o, Generator& gen) {
   check_shape(shape);
   NB_CHECK(is_floating(o.dtype), InvalidArgument, "normal: expects a floating dtype, got ",
            dtype_name(o.dtype));
-  Tensor t = Tensor::empty(shape, o.dtype);
-  const Attrs a{{"mean", o.mean}, {"stddev", o.stddev}};
-  fill_normal(t, a, gen);
-  record_draw("RandomStandardNormal", t, a, gen, fill_normal);
-  return t;
+  return draw("RandomStandardNormal", shape, o.dtype, Attrs{{"mean", o.mean}, {"stddev", o.stddev}}, gen, fill_normal);
 }
 
 Tensor normal(const Shape& shape, NormalOptions o) {
@@ -214,11 +214,7 @@ Tensor truncated_normal(const Shape& shape, NormalOptions o, Generator& gen) {
   check_shape(shape);
   NB_CHECK(is_floating(o.dtype), InvalidArgument, "truncated_normal: expects a floating dtype, got ",
            dtype_name(o.dtype));
-  Tensor t = Tensor::empty(shape, o.dtype);
-  const Attrs a{{"mean", o.mean}, {"stddev", o.stddev}};
-  fill_truncated_normal(t, a, gen);
-  record_draw("TruncatedNormal", t, a, gen, fill_truncated_normal);
-  return t;
+  return draw("TruncatedNormal", shape, o.dtype, Attrs{{"mean", o.mean}, {"stddev", o.stddev}}, gen, fill_truncated_normal);
 }
 
 Tensor truncated_normal(const Shape& shape, NormalOptions o) {

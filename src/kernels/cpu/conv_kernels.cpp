@@ -135,7 +135,7 @@ memory::desc any_weights_desc(const ops::ConvGeometry& g) {
 
 // A cached primitive for one geometry, direction and batch slice size.
 struct ConvPrimitive {
-  memory::desc src, dst, user_w, prim_w, scratch;
+  memory::desc src, dst, user_w, prim_w, scratch, bias;  // bias: FusedConv only
   dnnl::primitive prim;
   dnnl::reorder to_prim_w, from_prim_w;  // set when prim_w != user_w
   bool reorder_w = false;
@@ -189,9 +189,9 @@ std::shared_ptr<const ConvPrimitive> make_primitive(Kind kind, const ops::ConvGe
       po.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
       attr.set_post_ops(po);
     }
-    const memory::desc bias({g.c_out}, memory::data_type::f32, memory::format_tag::a);
+    p->bias = memory::desc({g.c_out}, memory::data_type::f32, memory::format_tag::a);
     dnnl::convolution_forward::primitive_desc fb(
-        dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, algo, p->src, any_weights_desc(g), bias,
+        dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, algo, p->src, any_weights_desc(g), p->bias,
                                         p->dst, strides, dil, pl, pr),
         attr, eng);
     p->prim_w = fb.weights_desc();
@@ -268,7 +268,7 @@ void run_slice(Kind kind, const ops::ConvGeometry& g, int64_t n0, int64_t n, con
     if (p->reorder_w) p->to_prim_w.execute(ts.stream, user_w, prim_w);
     memory src(p->src, eng, const_cast<float*>(x) + n0 * xs);
     memory dst(p->dst, eng, dx_or_y + n0 * ys);
-    memory b(memory::desc({g.c_out}, memory::data_type::f32, memory::format_tag::a), eng, const_cast<float*>(bias));
+    memory b(p->bias, eng, const_cast<float*>(bias));
     p->prim.execute(ts.stream, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, prim_w}, {DNNL_ARG_BIAS, b},
                                 {DNNL_ARG_DST, dst}, {DNNL_ARG_SCRATCHPAD, scratch}});
   } else if (kind == Kind::kForward) {

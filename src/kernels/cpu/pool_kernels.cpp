@@ -81,6 +81,21 @@ void window_argmax(const ops::ConvGeometry& g, const ActLayout& lx, const T* xn,
   });
 }
 
+// window_argmax into this thread's buffers (valid until its next call).
+template <typename T> struct WindowMax {
+  const T* best;
+  const int64_t* arg;
+};
+template <typename T>
+WindowMax<T> window_max(const ops::ConvGeometry& g, const ActLayout& lx, const T* xn, const Window& w) {
+  thread_local std::vector<T> best;
+  thread_local std::vector<int64_t> arg;
+  best.resize(size_t(g.c_in));
+  arg.resize(size_t(g.c_in));
+  window_argmax(g, lx, xn, w, best.data(), arg.data());
+  return {best.data(), arg.data()};
+}
+
 template <typename T> void max_pool_kernel(Inputs in, std::span<Tensor> out, const Attrs& a) {
   const ops::ConvGeometry g = ops::pool_geometry(in[0].shape(), a);
   const Tensor x = in[0].contiguous();
@@ -143,14 +158,10 @@ template <typename T> void max_pool_grad_kernel(Inputs in, std::span<Tensor> out
   const int64_t C = g.c_in;
   // Each batch entry writes only its own dx slice.
   for_each_output(g, ly, [&](int64_t n, int64_t yo, const Window& w) {
-    thread_local std::vector<T> best;
-    thread_local std::vector<int64_t> arg;
-    best.resize(size_t(C));
-    arg.resize(size_t(C));
-    window_argmax(g, lx, xp + n * lx.sn, w, best.data(), arg.data());
+    const WindowMax<T> m = window_max(g, lx, xp + n * lx.sn, w);
     T* dxn = dx + n * lx.sn;
     for (int64_t c = 0; c < C; ++c)
-      if (arg[size_t(c)] >= 0) dxn[arg[size_t(c)]] += gp[yo + c * ly.sc];
+      if (m.arg[c] >= 0) dxn[m.arg[c]] += gp[yo + c * ly.sc];
   });
 }
 
@@ -164,13 +175,9 @@ template <typename T> void max_pool_grad_grad_kernel(Inputs in, std::span<Tensor
   T* yp = out[0].mutable_data<T>();
   const int64_t C = g.c_in;
   for_each_output(g, ly, [&](int64_t n, int64_t yo, const Window& w) {
-    thread_local std::vector<T> best;
-    thread_local std::vector<int64_t> arg;
-    best.resize(size_t(C));
-    arg.resize(size_t(C));
-    window_argmax(g, lx, xp + n * lx.sn, w, best.data(), arg.data());
+    const WindowMax<T> m = window_max(g, lx, xp + n * lx.sn, w);
     for (int64_t c = 0; c < C; ++c)
-      yp[yo + c * ly.sc] = arg[size_t(c)] >= 0 ? gp[n * lx.sn + arg[size_t(c)]] : T(0);
+      yp[yo + c * ly.sc] = m.arg[c] >= 0 ? gp[n * lx.sn + m.arg[c]] : T(0);
   });
 }
 
@@ -185,14 +192,10 @@ template <typename T> void max_pool_argmax_kernel(Inputs in, std::span<Tensor> o
   int64_t* ap = out[1].mutable_data<int64_t>();
   const int64_t C = g.c_in;
   for_each_output(g, ly, [&](int64_t n, int64_t yo, const Window& w) {
-    thread_local std::vector<T> best;
-    thread_local std::vector<int64_t> arg;
-    best.resize(size_t(C));
-    arg.resize(size_t(C));
-    window_argmax(g, lx, xp + n * lx.sn, w, best.data(), arg.data());
+    const WindowMax<T> m = window_max(g, lx, xp + n * lx.sn, w);
     for (int64_t c = 0; c < C; ++c) {
-      yp[yo + c * ly.sc] = arg[size_t(c)] >= 0 ? best[size_t(c)] : T(0);
-      ap[yo + c * ly.sc] = arg[size_t(c)];
+      yp[yo + c * ly.sc] = m.arg[c] >= 0 ? m.best[c] : T(0);
+      ap[yo + c * ly.sc] = m.arg[c];
     }
   });
 }
@@ -207,10 +210,11 @@ template <typename T> void max_pool_grad_argmax_kernel(Inputs in, std::span<Tens
   const T* gp = dy.data<T>();
   const int64_t* ap = am.data<int64_t>();
   T* dx = out[0].mutable_data<T>();
-  // The offsets come from MaxPoolWithArgmax, or from a file: check them first.
-  for (int64_t i = 0; i < am.size(); ++i)
-    NB_CHECK(ap[i] >= -1 && ap[i] < lx.sn, InvalidArgument, "MaxPoolGradWithArgmax: argmax ", ap[i],
+  // The offsets come from MaxPoolWithArgmax, or from a file: checked as they are used.
+  auto check = [&](int64_t k) {
+    NB_CHECK(k >= -1 && k < lx.sn, InvalidArgument, "MaxPoolGradWithArgmax: argmax ", k,
              " is outside a batch entry of ", lx.sn, " elements");
+  };
   std::fill(dx, dx + out[0].size(), T(0));
   const int64_t C = g.c_in;
   if (ly.sc == 1) {
@@ -221,8 +225,10 @@ template <typename T> void max_pool_grad_argmax_kernel(Inputs in, std::span<Tens
         T* dxn = dx + n * lx.sn;
         const int64_t* a = ap + n * per;
         const T* gn = gp + n * per;
-        for (int64_t i = 0; i < per; ++i)
+        for (int64_t i = 0; i < per; ++i) {
+          check(a[i]);
           if (a[i] >= 0) dxn[a[i]] += gn[i];
+        }
       }
     });
     return;
@@ -231,6 +237,7 @@ template <typename T> void max_pool_grad_argmax_kernel(Inputs in, std::span<Tens
     T* dxn = dx + n * lx.sn;
     for (int64_t c = 0; c < C; ++c) {
       const int64_t k = ap[yo + c * ly.sc];
+      check(k);
       if (k >= 0) dxn[k] += gp[yo + c * ly.sc];
     }
   });
