@@ -1,6 +1,10 @@
 // nb::function: the per-signature cache, tracing and execution (see function.h).
 #include "nabla/graph/function.h"
 
+#include <map>
+#include <optional>
+
+#include "graph/dynamic_batch.h"
 #include "graph/executor.h"
 #include "graph/function_internal.h"
 #include "graph/tracer.h"
@@ -49,8 +53,8 @@ void check_args(const std::vector<Tensor>& args, const std::string& name) {
              " is an undefined tensor");
 }
 
-ConcreteFunction::ConcreteFunction(std::string sig, Graph traced_graph, bool optimize_graph)
-    : signature(std::move(sig)), traced(std::make_shared<const Graph>(traced_graph)) {
+ConcreteFunction::ConcreteFunction(std::string sig, Graph traced_graph, bool optimize_graph, bool generalized_)
+    : signature(std::move(sig)), traced(std::make_shared<const Graph>(traced_graph)), generalized(generalized_) {
   traced_nodes = int64_t(traced_graph.nodes.size());
   if (optimize_graph) optimize(traced_graph);
   traced_graph.compact();
@@ -67,17 +71,69 @@ ConcreteFunctionInfo ConcreteFunction::info() const {
   i.node_summary = exec->graph().summary();
   i.arena_bytes = exec->arena_bytes();
   i.planned_bytes = exec->planned_bytes();
+  i.generalized = generalized;
   return i;
 }
 
 }  // namespace graph
 
+// With dynamic_batch: the signatures that differ only in the batch size.
+struct BatchFamily {
+  std::shared_ptr<const graph::Graph> last;  // the latest trace, at batch size last_b
+  int64_t last_b = 0;
+  std::optional<graph::BatchTemplate> tmpl;  // generalised from the two latest traces
+  std::string why_not;                       // why the latest attempt failed
+};
+
 struct Function::Impl {
   Body body;
   FunctionOptions options;
   std::vector<std::unique_ptr<graph::ConcreteFunction>> concretes;
+  std::map<std::string, BatchFamily> families;  // dynamic_batch only
   std::mutex mu;
+
+  graph::ConcreteFunction* find(const std::string& sig) {
+    for (auto& c : concretes)
+      if (c->signature == sig) return c.get();
+    return nullptr;
+  }
+  // The graph for `args` made from their family's batch template; nullptr when
+  // there is none yet or it does not hold at this batch size.
+  graph::ConcreteFunction* generalize(const std::vector<Tensor>& args, const std::string& sig);
+  // Offers a new trace to its family (dynamic_batch) to generalise from.
+  void learn(const std::vector<Tensor>& args, const std::shared_ptr<const graph::Graph>& traced);
 };
+
+graph::ConcreteFunction* Function::Impl::generalize(const std::vector<Tensor>& args, const std::string& sig) {
+  if (!options.dynamic_batch) return nullptr;
+  const std::optional<int64_t> b = graph::batch_size_of(args);
+  if (!b || *b < 1) return nullptr;
+  auto it = families.find(graph::batch_family_of(args));
+  if (it == families.end() || !it->second.tmpl) return nullptr;
+  BatchFamily& fam = it->second;
+  try {
+    concretes.push_back(
+        std::make_unique<graph::ConcreteFunction>(sig, fam.tmpl->instantiate(*b), options.optimize, /*generalized=*/true));
+  } catch (const InvalidArgument& e) {
+    fam.why_not = e.what();  // trace this batch size instead
+    return nullptr;
+  }
+  return concretes.back().get();
+}
+
+void Function::Impl::learn(const std::vector<Tensor>& args, const std::shared_ptr<const graph::Graph>& traced) {
+  if (!options.dynamic_batch) return;
+  const std::optional<int64_t> b = graph::batch_size_of(args);
+  if (!b || *b < 1) return;
+  BatchFamily& fam = families[graph::batch_family_of(args)];
+  if (fam.last && fam.last_b != *b) {
+    std::string why;
+    fam.tmpl = graph::BatchTemplate::generalize(fam.last, fam.last_b, traced, *b, why);
+    fam.why_not = fam.tmpl ? std::string() : why;
+  }
+  fam.last = traced;
+  fam.last_b = *b;
+}
 
 Function::Function(Body body, FunctionOptions options) : impl_(std::make_unique<Impl>()) {
   NB_CHECK(body != nullptr, InvalidArgument, "nb::function: the callable is empty");
@@ -99,8 +155,8 @@ std::vector<Tensor> Function::call(const std::vector<Tensor>& args) {
   graph::ConcreteFunction* cf = nullptr;
   {
     std::lock_guard<std::mutex> lock(m.mu);
-    for (auto& c : m.concretes)
-      if (c->signature == sig) cf = c.get();
+    cf = m.find(sig);
+    if (!cf) cf = m.generalize(args, sig);
     if (!cf) {
       // Trace: run the body eagerly while recording it; its results are this call's.
       graph::Tracer tracer(args);
@@ -111,6 +167,7 @@ std::vector<Tensor> Function::call(const std::vector<Tensor>& args) {
       }
       graph::Graph g = tracer.finish(results, m.options.name);
       m.concretes.push_back(std::make_unique<graph::ConcreteFunction>(sig, std::move(g), m.options.optimize));
+      m.learn(args, m.concretes.back()->traced);
       return results;
     }
   }
@@ -119,7 +176,36 @@ std::vector<Tensor> Function::call(const std::vector<Tensor>& args) {
 
 int64_t Function::num_traces() const {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  return int64_t(impl_->concretes.size());
+  int64_t n = 0;
+  for (const auto& c : impl_->concretes) n += c->generalized ? 0 : 1;
+  return n;
+}
+
+std::string Function::dynamic_batch_report() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::string s;
+  for (const auto& [family, fam] : impl_->families) {
+    s += family;
+    if (fam.tmpl) {
+      s += ": generalised from batch sizes ";
+      s += std::to_string(fam.tmpl->b1());
+      s += " and ";
+      s += std::to_string(fam.tmpl->b2());
+      if (!fam.why_not.empty()) {
+        s += "; ";
+        s += fam.why_not;
+      }
+    } else if (!fam.why_not.empty()) {
+      s += ": not generalised: ";
+      s += fam.why_not;
+    } else {
+      s += ": traced at batch size ";
+      s += std::to_string(fam.last_b);
+      s += " only";
+    }
+    s += '\n';
+  }
+  return s;
 }
 
 std::vector<ConcreteFunctionInfo> Function::concrete_functions() const {

@@ -14,7 +14,9 @@ class Executor;
 // One traced signature: the graph as traced (what save() writes) and its
 // optimised, planned executor.
 struct ConcreteFunction {
-  ConcreteFunction(std::string signature, Graph traced_graph, bool optimize_graph);
+  // `traced_graph` is the graph as traced (or as made from a batch template,
+  // then `generalized`); it is kept for save() and optimised for execution.
+  ConcreteFunction(std::string signature, Graph traced_graph, bool optimize_graph, bool generalized = false);
   ~ConcreteFunction();
   ConcreteFunctionInfo info() const;
 
@@ -22,6 +24,7 @@ struct ConcreteFunction {
   std::shared_ptr<const Graph> traced;
   std::unique_ptr<Executor> exec;
   int64_t traced_nodes = 0;
+  bool generalized = false;
 };
 
 // "(float32[32,784], int32[32])", with "=#j" after an argument that is argument j.

@@ -3,6 +3,8 @@
 
 #include <map>
 
+#include "nabla/ops/creation.h"
+
 namespace nabla::graph {
 
 int Graph::add_node(Node node, const std::vector<TensorSpec>& out_specs) {
@@ -55,6 +57,27 @@ int Graph::variable_index(const Variable& v) {
     if (variables[i]->id() == v.id()) return int(i);
   variables.push_back(std::make_shared<Variable>(v.share()));
   return int(variables.size() - 1);
+}
+
+std::string check_op_outputs(const OpDef& op, const std::vector<TensorSpec>& inputs, const Attrs& attrs,
+                             const std::vector<TensorSpec>& outputs) {
+  std::vector<TensorSpec> inferred;
+  try {
+    PauseOpObservers pause;
+    std::vector<Tensor> ins;
+    for (const TensorSpec& s : inputs) ins.push_back(zeros(s.shape, s.dtype));
+    if (op.compute) {  // a composite op has no inference of its own: run it on zeros
+      for (const Tensor& t : op.compute(ins, attrs)) inferred.push_back({t.shape(), t.dtype()});
+    } else {
+      inferred = op.infer(ins, attrs);
+    }
+  } catch (const Error& e) {
+    return std::string("the op rejects its recorded inputs: ") + e.what();
+  }
+  bool same = inferred.size() == outputs.size();
+  for (size_t k = 0; same && k < outputs.size(); ++k)
+    same = inferred[k].shape == outputs[k].shape && inferred[k].dtype == outputs[k].dtype;
+  return same ? std::string() : std::string("the recorded output shapes differ from the op's");
 }
 
 void optimize(Graph& g, const PassOptions& o) {

@@ -66,6 +66,12 @@ struct Graph {
   int variable_index(const Variable& v);
 };
 
+// Checks `outputs`, the specs recorded for a call of `op` on inputs of specs
+// `inputs`, against the op's own shape/dtype inference. Returns "" when they
+// agree, else what is wrong ("the op rejects its inputs: ...").
+std::string check_op_outputs(const OpDef& op, const std::vector<TensorSpec>& inputs, const Attrs& attrs,
+                             const std::vector<TensorSpec>& outputs);
+
 // Optimisation passes (src/graph/passes.cpp), run in this order by optimize().
 struct PassOptions {
   bool constant_folding = true;

@@ -353,7 +353,7 @@ std::vector<Tensor> Model::run_step(const char* kind, const Batch& batch) {
     const bool sw = batch.sample_weight.defined();
     f = std::make_unique<Function>(
         [body, nx, ny, sw](const std::vector<Tensor>& a) { return body(batch_of_args(a, nx, ny, sw)); },
-        FunctionOptions{.name = name() + "/" + kind});
+        FunctionOptions{.name = name() + "/" + kind, .dynamic_batch = true});
   }
   return f->call(step_args(batch));
 }
@@ -383,7 +383,7 @@ std::vector<Tensor> Model::predict_batch(const std::vector<Tensor>& x) {
   std::unique_ptr<Function>& f = compiled_->step_functions["predict:" + std::to_string(x.size())];
   if (!f)
     f = std::make_unique<Function>([this](const std::vector<Tensor>& a) { return forward(*this, a, false); },
-                                   FunctionOptions{.name = name() + "/predict"});
+                                   FunctionOptions{.name = name() + "/predict", .dynamic_batch = true});
   return f->call(x);
 }
 

@@ -63,6 +63,21 @@ struct FunctionOptions {
   bool run_eagerly = false;
   // Name used in messages and saved files.
   std::string name = "function";
+  // Dimension 0 of every argument of rank >= 1 is a batch dimension whose size
+  // may change from call to call (TensorFlow's TensorSpec([None, ...])). The
+  // function is traced at two batch sizes; the two graphs are then generalised
+  // over the batch size, and calls with any other batch size run a graph made
+  // from them without tracing again (num_traces() stays at 2).
+  //
+  // The contract, as for TensorFlow's None dimension: the body must not compute
+  // with the batch size on the host. x.shape(0) may flow into ops (reshape to
+  // {x.shape(0), -1}, a mean over the batch) but must not steer C++ control flow
+  // or be combined with other numbers other than by multiplication (min(B, 32),
+  // B + 1, B / 2): the graphs of two traces cannot tell such code from code
+  // proportional to B. Numbers that differ between the two traces in ways other
+  // than x = a*B (integers), c/B or c*B (floats) keep the function tracing once
+  // per batch size; dynamic_batch_report() says why.
+  bool dynamic_batch = false;
 };
 
 // Statistics of one traced signature, for tests and tuning.
@@ -73,6 +88,7 @@ struct ConcreteFunctionInfo {
   std::string node_summary;   // per kind and op: "Op:MatMul=3 ..." after the passes
   int64_t arena_bytes = 0;    // the static memory plan's arena
   int64_t planned_bytes = 0;  // bytes of all planned buffers before reuse
+  bool generalized = false;   // made from the batch template (dynamic_batch), not traced
 };
 
 // The type-erased core of nb::function (use nb::function() to make one).
@@ -87,10 +103,16 @@ class Function {
   // Runs the function on `args` (traces first for a new signature). The results
   // are fresh tensors owned by the caller.
   std::vector<Tensor> call(const std::vector<Tensor>& args);
-  // Number of traces so far (one per distinct signature).
+  // Number of traces so far (one per distinct signature, less the signatures
+  // served by a dynamic_batch generalisation).
   int64_t num_traces() const;
-  // One entry per traced signature, in trace order.
+  // One entry per signature seen (traced or generalised), in order.
   std::vector<ConcreteFunctionInfo> concrete_functions() const;
+  // With dynamic_batch: one line per family of signatures that differ only in
+  // the batch size, saying whether it is generalised, from which two batch
+  // sizes, or why not ("... node #12 (Reshape): attribute 'shape' does not
+  // follow the batch size"). Empty without dynamic_batch.
+  std::string dynamic_batch_report() const;
   // Writes every traced signature's graph (as traced, before the passes) and the
   // variables it uses to `path`, atomically, so that nb::load_function(path) runs
   // it in another program without this one's source. FailedPrecondition before
