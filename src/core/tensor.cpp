@@ -62,6 +62,7 @@ template <typename T> T Tensor::item() const {
 
 template <typename T> std::vector<T> Tensor::to_vector() const {
   if (observers_active()) notify_host_read(*this);
+  if (!device().is_cpu()) return to(Device::cpu()).to_vector<T>();
   Tensor c = nabla::cast(*this, dtype_of<T>()).contiguous();
   const T* p = static_cast<const T*>(c.raw_data());
   return std::vector<T>(p, p + c.size());
@@ -82,23 +83,25 @@ NB_INSTANTIATE_READBACK(bfloat16_t)
 #undef NB_INSTANTIATE_READBACK
 
 // std::vector<bool> is bit-packed: convert through uint8.
-template <> bool Tensor::item<bool>() const {
-  NB_CHECK(size() == 1, InvalidArgument, "item() expects a tensor with exactly one element, got shape ",
-           shape().tuple_str());
-  if (observers_active()) notify_host_read(*this);
-  return nabla::cast(*this, DType::bool_).contiguous().data<bool>()[0];
-}
 template <> std::vector<bool> Tensor::to_vector<bool>() const {
   if (observers_active()) notify_host_read(*this);
+  if (!device().is_cpu()) return to(Device::cpu()).to_vector<bool>();
   Tensor c = nabla::cast(*this, DType::bool_).contiguous();
   const bool* p = c.data<bool>();
   return std::vector<bool>(p, p + c.size());
 }
 
+template <> bool Tensor::item<bool>() const {
+  NB_CHECK(size() == 1, InvalidArgument, "item() expects a tensor with exactly one element, got shape ",
+           shape().tuple_str());
+  return to_vector<bool>()[0];
+}
+
 Tensor Tensor::contiguous() const {
   if (is_contiguous()) return *this;
-  // Inside nb::function tracing the copy must be an op the graph can redo.
-  if (graph_recording_active()) return detail::contiguous_copy(*this);
+  // Inside nb::function tracing the copy must be an op the graph can redo; off
+  // the CPU it runs as that op's device kernel.
+  if (graph_recording_active() || !device().is_cpu()) return detail::contiguous_copy(*this);
   Tensor out = Tensor::empty(shape(), dtype(), device());
   detail::copy_into(out, *this);
   return out;

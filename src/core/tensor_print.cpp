@@ -232,7 +232,7 @@ void shown_indices(const Shape& shape, bool summarise, size_t dim, int64_t base,
 class Printer {
  public:
   Printer(const Tensor& t) : shape_(t.shape()) {
-    const Tensor c = t.contiguous();
+    const Tensor c = t.device().is_cpu() ? t.contiguous() : t.to(Device::cpu());
     summarise_ = t.size() > kThreshold;
     std::vector<int64_t> idx;
     shown_indices(shape_, summarise_, 0, 0, idx);

@@ -5,12 +5,22 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/device_runtime.h"
 #include "kernels/cpu/convert.h"
 #include "nabla/ops/cast.h"
 #include "nabla/ops/registry.h"
 #include "ops/op_util.h"
 
 namespace nabla {
+namespace {
+// A scalar tensor of dtype `dtype` on the CPU holding `v`.
+template <typename V> Tensor cpu_scalar(V v, DType dtype) {
+  Tensor t = Tensor::empty({}, dtype);
+  visit_dtype(dtype, [&]<typename T>() { *static_cast<T*>(t.mutable_raw_data()) = cpu::convert<T, V>(v); });
+  return t;
+}
+}  // namespace
+
 namespace detail {
 
 Tensor make_from_doubles(const std::vector<double>& v, const Shape& shape, DType dtype) {
@@ -21,7 +31,7 @@ Tensor make_from_doubles(const std::vector<double>& v, const Shape& shape, DType
     T* p = static_cast<T*>(t.mutable_raw_data());
     for (size_t i = 0; i < v.size(); ++i) p[i] = cpu::convert<T, double>(v[i]);
   });
-  return t;
+  return to_current_device(t);
 }
 
 Tensor make_from_int64s(const std::vector<int64_t>& v, const Shape& shape, DType dtype) {
@@ -32,7 +42,7 @@ Tensor make_from_int64s(const std::vector<int64_t>& v, const Shape& shape, DType
     T* p = static_cast<T*>(t.mutable_raw_data());
     for (size_t i = 0; i < v.size(); ++i) p[i] = cpu::convert<T, int64_t>(v[i]);
   });
-  return t;
+  return to_current_device(t);
 }
 
 }  // namespace detail
@@ -40,27 +50,27 @@ Tensor make_from_int64s(const std::vector<int64_t>& v, const Shape& shape, DType
 Tensor from_bytes(const void* data, const Shape& shape, DType dtype) {
   Tensor t = Tensor::empty(shape, dtype);
   if (t.size()) std::memcpy(t.mutable_raw_data(), data, size_t(t.size()) * dtype_size(dtype));
-  return t;
+  return detail::to_current_device(t);
 }
-
-namespace {
-Tensor scalar_of(Scalar s, DType dtype) {
-  if (s.kind() == Scalar::Kind::Float) return detail::make_from_doubles({s.to_double()}, {}, dtype);
-  return detail::make_from_int64s({s.to_int()}, {}, dtype);
-}
-}  // namespace
 
 Tensor fill(const Shape& shape, Scalar value, std::optional<DType> dtype) {
   const DType dt = dtype.value_or(value.literal_dtype());
   Tensor t = Tensor::empty(shape, dt);
-  detail::copy_into(t, scalar_of(value, dt));
-  return t;
+  // The scalar on the CPU (DeviceScope applies to the result, once).
+  const Tensor s = value.kind() == Scalar::Kind::Float ? cpu_scalar(value.to_double(), dt) : cpu_scalar(value.to_int(), dt);
+  detail::copy_into(t, s);
+  return detail::to_current_device(t);
 }
 Tensor zeros(const Shape& shape, DType dtype) { return fill(shape, 0, dtype); }
 Tensor ones(const Shape& shape, DType dtype) { return fill(shape, 1, dtype); }
-Tensor zeros_like(const Tensor& t, std::optional<DType> dtype) { return zeros(t.shape(), dtype.value_or(t.dtype())); }
-Tensor ones_like(const Tensor& t, std::optional<DType> dtype) { return ones(t.shape(), dtype.value_or(t.dtype())); }
-Tensor fill_like(const Tensor& t, Scalar value) { return fill(t.shape(), value, t.dtype()); }
+// The *_like functions follow `t`'s device, not the DeviceScope.
+Tensor zeros_like(const Tensor& t, std::optional<DType> dtype) {
+  return zeros(t.shape(), dtype.value_or(t.dtype())).to(t.device());
+}
+Tensor ones_like(const Tensor& t, std::optional<DType> dtype) {
+  return ones(t.shape(), dtype.value_or(t.dtype())).to(t.device());
+}
+Tensor fill_like(const Tensor& t, Scalar value) { return fill(t.shape(), value, t.dtype()).to(t.device()); }
 
 Tensor arange(Scalar limit) { return arange(0, limit, 1); }
 

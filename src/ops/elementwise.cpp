@@ -135,8 +135,9 @@ NB_REGISTER_OP(kSelect) {
 
 Tensor scalar_like(Scalar s, const Tensor& like) {
   NB_CHECK(like.defined(), InvalidArgument, "cannot combine a scalar with an undefined tensor");
-  if (s.kind() == Scalar::Kind::Float) return detail::make_from_doubles({s.to_double()}, {}, like.dtype());
-  return detail::make_from_int64s({s.to_int()}, {}, like.dtype());
+  const Tensor t = s.kind() == Scalar::Kind::Float ? detail::make_from_doubles({s.to_double()}, {}, like.dtype())
+                                                   : detail::make_from_int64s({s.to_int()}, {}, like.dtype());
+  return t.to(like.device());
 }
 
 #define NB_BINARY_API(FN, DEF) \

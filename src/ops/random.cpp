@@ -4,6 +4,8 @@
 // so values do not depend on how the work is split across threads.
 #include "nabla/ops/random.h"
 
+#include "core/device_runtime.h"
+
 #include <cmath>
 #include <mutex>
 #include <numbers>
@@ -88,7 +90,9 @@ Tensor draw(const char* kind, const Shape& shape, DType dtype, const Attrs& a, G
   Tensor t = Tensor::empty(shape, dtype);
   fill(t, a, gen);
   record_draw(kind, t, a, gen, fill);
-  return t;
+  // Under a DeviceScope the numbers are drawn on the CPU and moved: the same
+  // stream of numbers on every device.
+  return detail::to_current_device(t);
 }
 
 // Two independent standard normals from one Philox block word pair (Box-Muller).

@@ -994,3 +994,63 @@ TEST(GradientCheckHarness, NoncontiguousCopiesKeepValues) {
 }
 
 }  // namespace
+
+// ---- CUDA kernels against the CPU kernels ---------------------------------------------
+// Every op of the table that has a CUDA kernel runs each case on GPU:0 and on
+// the CPU, in every floating dtype the CUDA kernel takes. Skipped, with the
+// reason, on machines without a GPU (CI) and in builds without the CUDA back end.
+
+std::vector<std::string> ops_with_cuda_kernels() {
+  std::vector<std::string> v;
+  for (const auto& [name, e] : table()) {
+    const nb::OpDef* op = nb::find_op(name);
+    if (op && !op->kernel_dtypes(nb::DeviceType::CUDA).empty()) v.push_back(name);
+  }
+  return v;
+}
+
+class OpCudaParity : public ::testing::TestWithParam<std::string> {};
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(OpCudaParity);
+
+TEST_P(OpCudaParity, MatchesTheCpuKernel) {
+  if (nb::cuda::device_count() == 0) GTEST_SKIP() << "no CUDA GPU: " << nb::cuda::unavailable_reason();
+  const std::string& name = GetParam();
+  const nb::OpDef* op = nb::find_op(name);
+  Rng rng(seed_of(name));
+  for (const Case& c : table().at(name).make(rng)) {
+    for (DType dt : op->kernel_dtypes(nb::DeviceType::CUDA)) {
+      if (!nb::is_floating(dt)) continue;
+      TensorList cpu_in, gpu_in;
+      for (const Tensor& x : c.inputs) {
+        const Tensor xi = nb::is_floating(x.dtype()) ? x.cast(dt) : x;
+        cpu_in.push_back(xi);
+        gpu_in.push_back(xi.to(nb::Device::cuda(0)));
+      }
+      const std::string label = name + " [" + c.name + "] " + std::string(nb::dtype_name(dt));
+      TensorList want, got;
+      try {
+        want = nb::call_op(*op, cpu_in, c.attrs);
+      } catch (const nb::Error&) {
+        continue;  // the CPU has no kernel for this dtype: nothing to compare with
+      }
+      ASSERT_NO_THROW(got = nb::call_op(*op, gpu_in, c.attrs)) << label;
+      ASSERT_EQ(got.size(), want.size()) << label;
+      const double tol = dt == DType::float64 ? 1e-12 : dt == DType::float32 ? 2e-6 : 1e-2;
+      for (size_t k = 0; k < got.size(); ++k) {
+        EXPECT_EQ(got[k].device(), nb::Device::cuda(0)) << label;
+        ASSERT_EQ(got[k].shape(), want[k].shape()) << label;
+        const std::vector<double> g = got[k].to_vector<double>(), w = want[k].to_vector<double>();
+        for (size_t i = 0; i < g.size(); ++i) {
+          const bool ok = (std::isnan(g[i]) && std::isnan(w[i])) || std::abs(g[i] - w[i]) <= tol * (1 + std::abs(w[i]));
+          if (!ok) {
+            ADD_FAILURE() << label << " output " << k << " element " << i << ": GPU " << g[i] << ", CPU " << w[i];
+            break;
+          }
+        }
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Registry, OpCudaParity, ::testing::ValuesIn(ops_with_cuda_kernels()),
+                         [](const ::testing::TestParamInfo<std::string>& i) { return i.param; });

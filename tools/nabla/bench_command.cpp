@@ -75,6 +75,42 @@ int run_inference_bench(int calls, bool json) {
   return 0;
 }
 
+// The BLAS lab of the course: GFLOP/s of C = A B (float32, N x N) for each N.
+int run_gemm_bench(const std::vector<int64_t>& sizes, const std::string& device_name, bool json) {
+  const Device device = Device::parse(device_name);
+  for (int64_t n : sizes) {
+    random::Generator g{uint64_t(n)};
+    const Tensor a = random::uniform({n, n}, {}, g).to(device);
+    const Tensor b = random::uniform({n, n}, {}, g).to(device);
+    auto sync = [&] {
+      if (device.is_cuda()) cuda::synchronize(device.index);
+    };
+    (void)matmul(a, b);  // warm-up
+    sync();
+    int reps = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    double seconds = 0;
+    while (reps < 3 || seconds < 1.0) {
+      (void)matmul(a, b);
+      sync();
+      ++reps;
+      seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
+    const double gflops = 2.0 * double(n) * double(n) * double(n) * reps / seconds / 1e9;
+    if (json) {
+      std::cout << nlohmann::json{{"framework", "nabla"}, {"model", "gemm"}, {"n", n}, {"device", device.str()},
+                                  {"seconds_per_call", seconds / reps}, {"gflops", gflops},
+                                  {"threads", get_num_threads()}}
+                       .dump()
+                << "\n";
+    } else {
+      std::cout << "nabla bench gemm: N=" << n << " on " << device.str() << ": " << gflops << " GFLOP/s ("
+                << seconds / reps * 1e3 << " ms per call, " << get_num_threads() << " CPU thread(s))\n";
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 std::function<int()> add_bench_command(CLI::App& app) {
@@ -88,6 +124,8 @@ std::function<int()> add_bench_command(CLI::App& app) {
     bool json = false;
     bool eager = false;
     int calls = 10000;
+    std::vector<int64_t> sizes = {2000, 4000, 6000};
+    std::string device = "CPU:0";
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
@@ -95,10 +133,15 @@ std::function<int()> add_bench_command(CLI::App& app) {
       "Time the training loop of a benchmark workload (mlp: 784-128-10, batch 32; cnn: conv32-pool-conv64-pool-"
       "128-10, batch 64; Adam 1e-3)");
   cmd->add_option("workload", a->workload,
-                  "Workload: mlp or cnn (training epochs), or inference (eager against nb::function: "
-                  "Flatten-Dense(128, relu)-Dropout-Dense(10) on a (60, 28, 28) input)")
+                  "Workload: mlp or cnn (training epochs), inference (eager against nb::function: "
+                  "Flatten-Dense(128, relu)-Dropout-Dense(10) on a (60, 28, 28) input), or gemm (GFLOP/s of an "
+                  "N x N float32 matmul)")
       ->required()
-      ->check(CLI::IsMember({"mlp", "cnn", "inference"}));
+      ->check(CLI::IsMember({"mlp", "cnn", "inference", "gemm"}));
+  cmd->add_option("--sizes", a->sizes, "gemm: matrix sizes N (C = A B, float32, N x N)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t(1), int64_t(65536)));
+  cmd->add_option("--device", a->device, "gemm: device to run on (CPU:0, GPU:0)")->capture_default_str();
   cmd->add_option("--calls", a->calls, "inference: calls to time in each mode")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000000));
@@ -119,6 +162,7 @@ std::function<int()> add_bench_command(CLI::App& app) {
     if (a->threads > 0) set_num_threads(a->threads);
     random::set_seed(a->seed);
     if (a->workload == "inference") return run_inference_bench(a->calls, a->json);
+    if (a->workload == "gemm") return run_gemm_bench(a->sizes, a->device, a->json);
     auto data = datasets::fashion_mnist::load({.path = a->data});
     Tensor x_train = data.x_train, y_train = data.y_train;
     if (a->limit > 0 && a->limit < x_train.shape()[0]) {

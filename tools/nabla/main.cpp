@@ -27,7 +27,12 @@ std::function<int()> add_info_command(CLI::App& app) {
               << (NABLA_NATIVE_FLAG ? ", -march=native" : "") << "\n"
               << "BLAS: " << openblas_get_config() << " (run single-threaded inside nabla's pool)\n"
               << "threads: " << get_num_threads() << " (hardware: " << std::thread::hardware_concurrency() << ")\n"
-              << "devices: CPU:0 (CUDA back end not built)\n";
+              << "CUDA back end: " << (cuda::is_built() ? "built" : "not built") << "\n"
+              << "devices:\n";
+    for (const PhysicalDevice& d : list_physical_devices())
+      std::cout << "  " << d.device.str() << "  " << d.description
+                << (d.memory_bytes ? " (" + std::to_string(d.memory_bytes >> 20) + " MiB)" : std::string()) << "\n";
+    if (cuda::is_built() && cuda::device_count() == 0) std::cout << "  no GPU: " << cuda::unavailable_reason() << "\n";
     return 0;
   };
 }

@@ -1,8 +1,9 @@
-// Device: where a tensor's memory lives. CPU now; the CUDA value exists so
-// the CUDA back end (a later issue) needs no redesign.
+// Device: where a tensor's memory lives (the CPU, or a CUDA GPU when nabla is
+// built with its CUDA back end; docs/cuda.md).
 #pragma once
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace nabla {
 
@@ -20,6 +21,10 @@ struct Device {
   friend bool operator==(const Device&, const Device&) = default;
   // TensorFlow's spelling: "CPU:0", "GPU:0".
   std::string str() const { return (is_cpu() ? "CPU:" : "GPU:") + std::to_string(index); }
+  // Parses "CPU", "CPU:0", "GPU", "GPU:1", "cuda", "cuda:1" (case-insensitive; an
+  // optional "/device:" prefix as TensorFlow writes it). InvalidArgument otherwise.
+  // Does not check that the device exists.
+  static Device parse(std::string_view spec);
 };
 
 }  // namespace nabla

@@ -79,6 +79,10 @@ class Tensor {
 
   // This tensor if contiguous, else a contiguous copy.
   Tensor contiguous() const;
+  // The same values on `device` (a contiguous copy; this tensor itself when it
+  // is already there). Not recorded by GradientTape. InvalidArgument for a
+  // device that does not exist (no CUDA back end in this build, no such GPU).
+  Tensor to(Device device) const;
   // Same values, converted to `dtype` (see nabla::cast).
   Tensor cast(DType dtype) const;
   Tensor reshape(const Shape& shape) const;
