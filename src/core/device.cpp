@@ -1,6 +1,9 @@
 // Devices: parsing, listing, DeviceScope, Tensor::to and the runtime registry.
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <cctype>
+#include <mutex>
 
 #include "core/device_runtime.h"
 #include "nabla/core/device_scope.h"
@@ -16,7 +19,39 @@ std::string lower(std::string_view s) {
   return o;
 }
 detail::DeviceRuntime* g_cuda = nullptr;
+#ifdef NABLA_CUDA_PLUGIN
+std::string g_cuda_load_error;  // written once, under load_cuda_plugin's once_flag
+#else
+const std::string g_cuda_load_error =
+    "this build of nabla has no CUDA back end (configure with -DNABLA_CUDA=ON on a machine with the CUDA toolkit)";
+#endif
 thread_local Device t_current = Device::cpu();
+
+// Loads the CUDA back end's plugin (libnabla_cuda.so, from libnabla's own
+// directory) once; its static initialisers register the runtime and kernels.
+void load_cuda_plugin() {
+#ifdef NABLA_CUDA_PLUGIN
+  static std::once_flag once;
+  std::call_once(once, [] {
+    Dl_info info{};
+    std::string dir;
+    if (dladdr(reinterpret_cast<void*>(&load_cuda_plugin), &info) && info.dli_fname) {
+      dir = info.dli_fname;
+      dir = dir.substr(0, dir.find_last_of('/') + 1);
+    }
+    const std::string path = dir + NABLA_CUDA_PLUGIN;
+    if (!dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL)) {
+      const char* e = dlerror();
+      g_cuda_load_error = "the CUDA back end (" + path + ") could not be loaded: " + (e ? e : "unknown error");
+    }
+  });
+#endif
+}
+
+detail::DeviceRuntime* loaded_cuda() {
+  load_cuda_plugin();
+  return g_cuda;
+}
 }  // namespace
 
 Device Device::parse(std::string_view spec) {
@@ -44,16 +79,14 @@ Device Device::parse(std::string_view spec) {
 namespace detail {
 
 void register_cuda_runtime(DeviceRuntime* runtime) { g_cuda = runtime; }
-DeviceRuntime* cuda_runtime() { return g_cuda; }
+DeviceRuntime* cuda_runtime() { return loaded_cuda(); }
 
 void check_device_exists(Device device) {
   if (device.is_cpu()) {
     NB_CHECK(device.index == 0, InvalidArgument, "device ", device.str(), " does not exist: there is one CPU, CPU:0");
     return;
   }
-  NB_CHECK(g_cuda != nullptr, InvalidArgument, "device ", device.str(),
-           " is not available: this build of nabla has no CUDA back end (configure with -DNABLA_CUDA=ON on a "
-           "machine with the CUDA toolkit)");
+  NB_CHECK(loaded_cuda() != nullptr, InvalidArgument, "device ", device.str(), " is not available: ", g_cuda_load_error);
   const int n = g_cuda->device_count();
   NB_CHECK(device.index >= 0 && device.index < n, InvalidArgument, "device ", device.str(), " is not available: ",
            n == 0 ? g_cuda->unavailable_reason() : "this machine has " + std::to_string(n) + " GPU(s)");
@@ -69,18 +102,15 @@ std::vector<PhysicalDevice> list_physical_devices(std::string_view device_type) 
            device_type, "' is not CPU or GPU");
   std::vector<PhysicalDevice> out;
   if (want != "gpu") out.push_back({"/physical_device:CPU:0", "CPU", Device::cpu(), "host CPU", 0});
-  if (want != "cpu" && g_cuda)
+  if (want != "cpu" && loaded_cuda())
     for (int i = 0; i < g_cuda->device_count(); ++i) out.push_back(g_cuda->properties(i));
   return out;
 }
 
 namespace cuda {
-bool is_built() { return g_cuda != nullptr; }
-int device_count() { return g_cuda ? g_cuda->device_count() : 0; }
-std::string unavailable_reason() {
-  if (!g_cuda) return "nabla was built without its CUDA back end";
-  return g_cuda->unavailable_reason();
-}
+bool is_built() { return loaded_cuda() != nullptr; }
+int device_count() { return loaded_cuda() ? g_cuda->device_count() : 0; }
+std::string unavailable_reason() { return loaded_cuda() ? g_cuda->unavailable_reason() : g_cuda_load_error; }
 void synchronize(int index) {
   detail::check_device_exists(Device::cuda(index));
   g_cuda->synchronize(index);

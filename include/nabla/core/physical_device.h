@@ -24,7 +24,9 @@ struct PhysicalDevice {
 std::vector<PhysicalDevice> list_physical_devices(std::string_view device_type = "");
 
 namespace cuda {
-// True when this build has the CUDA back end.
+// True when this build has the CUDA back end and its plugin (libnabla_cuda.so,
+// next to libnabla) loads. The first call of any function here, or the first
+// use of a GPU device, loads it; CPU-only programs never do.
 bool is_built();
 // Number of usable CUDA GPUs (0 without the back end, a driver or a GPU).
 int device_count();
