@@ -3,33 +3,20 @@
 // reassociated, which holds for every pass nabla runs), hand-computed values.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
+#include "function_test_util.h"
 #include "nabla/nabla.h"
 
 namespace nb = nabla;
+using nabla::testing::expect_identical;
+using nabla::testing::randn;
 
 namespace {
-
-nb::Tensor randn(const nb::Shape& s, uint64_t seed) {
-  nb::random::Generator g(seed);
-  return nb::random::normal(s, {}, g);
-}
-
-void expect_identical(const nb::Tensor& a, const nb::Tensor& b) {
-  ASSERT_EQ(a.shape(), b.shape());
-  ASSERT_EQ(a.dtype(), b.dtype());
-  const std::vector<double> x = a.to_vector<double>(), y = b.to_vector<double>();
-  for (size_t i = 0; i < x.size(); ++i) {
-    const bool same = std::isnan(x[i]) ? std::isnan(y[i]) : x[i] == y[i];
-    if (!same) {
-      ADD_FAILURE() << "element " << i << " differs: " << x[i] << " vs " << y[i];
-      return;
-    }
-  }
-}
 
 std::string temp_path(const std::string& name) {
   return (std::filesystem::temp_directory_path() / ("nabla_fn_" + std::to_string(::getpid()) + "_" + name)).string();
@@ -253,6 +240,215 @@ TEST(Function, MaxPoolingGradientReusesTheForwardMaxima) {
   EXPECT_FALSE(has_op(info, "MaxPoolGrad")) << info.node_summary;
 }
 
+// MaxPoolWithArgmax, MaxPool and MaxPoolGradWithArgmax on NHWC inputs against
+// plain loops written here: the CPU kernels have a fast path for windows that
+// tile the input (stride == pool size, no padding before, channels_last), which
+// must give the generic path's results bit for bit.
+namespace {
+
+struct PoolCase {
+  int64_t n, h, w, c, kh, kw;
+  std::string padding = "VALID";
+};
+
+nb::Attrs pool_case_attrs(const PoolCase& k) {
+  return {{"ksize", std::vector<int64_t>{k.kh, k.kw}},
+          {"strides", std::vector<int64_t>{k.kh, k.kw}},
+          {"padding", k.padding},
+          {"data_format", std::string("channels_last")}};
+}
+
+std::string pool_case_name(const PoolCase& k) {
+  std::string s = "[";
+  for (int64_t d : {k.n, k.h, k.w, k.c}) {
+    if (s.size() > 1) s += ",";
+    s += std::to_string(d);
+  }
+  s += "] pool ";
+  s += std::to_string(k.kh);
+  s += "x";
+  s += std::to_string(k.kw);
+  s += " ";
+  s += k.padding;
+  return s;
+}
+
+template <typename T> struct PoolRef {
+  std::vector<T> y;
+  std::vector<int64_t> arg;  // offset within the batch entry
+};
+
+// Max pooling of x (NHWC) with kh x kw windows at stride kh x kw, windows
+// starting at 0 (valid padding, or same padding on sizes that divide): for
+// each output element the first maximum in row-major window order, a NaN
+// beating any number and the first NaN kept.
+template <typename T> PoolRef<T> reference_max_pool(const std::vector<T>& x, const PoolCase& k) {
+  const int64_t oh = k.h / k.kh, ow = k.w / k.kw, per = k.h * k.w * k.c;
+  PoolRef<T> r;
+  for (int64_t n = 0; n < k.n; ++n)
+    for (int64_t i = 0; i < oh; ++i)
+      for (int64_t j = 0; j < ow; ++j)
+        for (int64_t c = 0; c < k.c; ++c) {
+          T best = 0;
+          int64_t at = -1;
+          for (int64_t di = 0; di < k.kh; ++di)
+            for (int64_t dj = 0; dj < k.kw; ++dj) {
+              const int64_t off = ((i * k.kh + di) * k.w + j * k.kw + dj) * k.c + c;
+              const T v = x[size_t(n * per + off)];
+              bool take;
+              if (at < 0) take = true;
+              else if (std::isnan(best)) take = false;
+              else take = std::isnan(v) || v > best;
+              if (take) {
+                best = v;
+                at = off;
+              }
+            }
+          r.y.push_back(best);
+          r.arg.push_back(at);
+        }
+  return r;
+}
+
+// dx of MaxPoolGradWithArgmax: zeros, then dy added at each argmax (>= 0) of
+// its batch entry, output elements in order.
+template <typename T>
+std::vector<T> reference_scatter(const std::vector<T>& dy, const std::vector<int64_t>& arg, const PoolCase& k) {
+  const int64_t per_x = k.h * k.w * k.c, per_y = int64_t(dy.size()) / k.n;
+  std::vector<T> dx(size_t(k.n * per_x), T(0));
+  for (int64_t n = 0; n < k.n; ++n)
+    for (int64_t i = 0; i < per_y; ++i) {
+      const int64_t a = arg[size_t(n * per_y + i)];
+      if (a >= 0) dx[size_t(n * per_x + a)] += dy[size_t(n * per_y + i)];
+    }
+  return dx;
+}
+
+// Bitwise equality (NaN payloads and the sign of zero included).
+template <typename T>
+void expect_same_bits(const std::vector<T>& got, const std::vector<T>& want, const std::string& what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  for (size_t i = 0; i < got.size(); ++i)
+    if (std::memcmp(&got[i], &want[i], sizeof(T)) != 0) {
+      ADD_FAILURE() << what << ": element " << i << " is " << got[i] << ", expected " << want[i];
+      return;
+    }
+}
+
+const std::vector<PoolCase>& pool_cases() {
+  static const std::vector<PoolCase> cases = {
+      {1, 4, 4, 1, 2, 2},    {3, 5, 7, 3, 2, 2},    {1, 7, 5, 17, 2, 2},        {3, 11, 11, 64, 2, 2},
+      {2, 26, 26, 32, 2, 2}, {1, 2, 2, 1, 2, 2},    {2, 6, 4, 5, 2, 2, "SAME"}, {3, 7, 8, 3, 3, 3},
+      {2, 9, 9, 17, 3, 3},   {2, 5, 6, 4, 1, 2},    {1, 6, 9, 3, 2, 3},  // 2x3: the generic path
+  };
+  return cases;
+}
+
+// Random normal values; `fill` may rewrite them (index, value) -> value.
+template <typename T, typename F> std::vector<T> pool_input(const PoolCase& k, uint64_t seed, F&& fill) {
+  std::vector<T> x = randn({k.n, k.h, k.w, k.c}, seed).to_vector<T>();
+  for (size_t i = 0; i < x.size(); ++i) x[i] = fill(i, x[i]);
+  return x;
+}
+
+// Runs MaxPoolWithArgmax and MaxPool on x and checks them, then
+// MaxPoolGradWithArgmax on the argmax found, against the references.
+template <typename T> void check_max_pool(const PoolCase& k, const std::vector<T>& x, const std::string& what) {
+  SCOPED_TRACE(what + " " + pool_case_name(k));
+  const nb::Attrs a = pool_case_attrs(k);
+  const nb::Tensor xt = nb::constant(x, {k.n, k.h, k.w, k.c});
+  const PoolRef<T> want = reference_max_pool(x, k);
+  const std::vector<nb::Tensor> in{xt};
+  const nb::TensorList r = nb::call_op(*nb::find_op("MaxPoolWithArgmax"), in, a);
+  ASSERT_EQ(r[0].shape(), nb::Shape({k.n, k.h / k.kh, k.w / k.kw, k.c}));
+  expect_same_bits(r[0].to_vector<T>(), want.y, "MaxPoolWithArgmax y");
+  EXPECT_EQ(r[1].to_vector<int64_t>(), want.arg);
+  expect_same_bits(nb::call_op1(*nb::find_op("MaxPool"), {xt}, a).to_vector<T>(), want.y, "MaxPool");
+
+  // dy with a -0 (0 + -0 is +0 in the generic sum) and a NaN.
+  std::vector<T> dy = randn(r[0].shape(), 99).to_vector<T>();
+  dy[0] = T(-0.0);
+  dy[dy.size() / 2] = std::numeric_limits<T>::quiet_NaN();
+  nb::Attrs ga = a;
+  ga.set("input_sizes", std::vector<int64_t>{k.n, k.h, k.w, k.c});
+  const nb::Tensor dx =
+      nb::call_op1(*nb::find_op("MaxPoolGradWithArgmax"), {nb::constant(dy, r[0].shape()), r[1]}, ga);
+  expect_same_bits(dx.to_vector<T>(), reference_scatter(dy, want.arg, k), "MaxPoolGradWithArgmax dx");
+}
+
+}  // namespace
+
+TEST(MaxPoolKernels, RandomInputsMatchTheReference) {
+  for (const PoolCase& k : pool_cases()) {
+    check_max_pool<float>(k, pool_input<float>(k, 7, [](size_t, float v) { return v; }), "random");
+    check_max_pool<float>(k, pool_input<float>(k, 8, [](size_t, float v) { return -std::fabs(v) - 1.0f; }),
+                          "negative");
+  }
+  for (const PoolCase& k : {pool_cases()[1], pool_cases()[3], pool_cases()[7]})
+    check_max_pool<double>(k, pool_input<double>(k, 9, [](size_t, double v) { return v; }), "float64");
+}
+
+TEST(MaxPoolKernels, TiesGoToTheFirstMaximum) {
+  for (const PoolCase& k : pool_cases()) {
+    check_max_pool<float>(k, pool_input<float>(k, 1, [](size_t, float) { return 2.5f; }), "constant");
+    // Few distinct values, +0 and -0 among them: many ties, told apart by their bits.
+    const float values[] = {0.0f, -0.0f, 1.0f, -1.0f, 0.0f};
+    check_max_pool<float>(k, pool_input<float>(k, 2, [&](size_t i, float) { return values[(i * 7 + i / 5) % 5]; }),
+                          "few values");
+  }
+}
+
+TEST(MaxPoolKernels, NaNWinsAndTheFirstNaNIsKept) {
+  // Two NaNs told apart by their payloads; every 3rd / 5th element.
+  const float nan1 = std::bit_cast<float>(0x7fc00001u), nan2 = std::bit_cast<float>(0xffc00002u);
+  for (const PoolCase& k : pool_cases()) {
+    check_max_pool<float>(k, pool_input<float>(k, 3, [&](size_t i, float v) {
+                            if (i % 3 == 1) return nan1;
+                            if (i % 5 == 2) return nan2;
+                            return v;
+                          }),
+                          "NaNs");
+    check_max_pool<float>(k, pool_input<float>(k, 4, [&](size_t i, float) { return i % 2 ? nan1 : nan2; }),
+                          "all NaN");
+  }
+}
+
+TEST(MaxPoolKernels, GradWithArgmaxTakesAnyOffsetInItsBatchEntry) {
+  // Offsets from elsewhere (a loaded file): in range but outside their windows,
+  // repeated, or -1 (skipped). dx is still the sum of dy at each offset.
+  const PoolCase k{2, 5, 7, 3, 2, 2};
+  const int64_t per_x = k.h * k.w * k.c;
+  const nb::Shape ys{k.n, k.h / k.kh, k.w / k.kw, k.c};
+  nb::Attrs a = pool_case_attrs(k);
+  a.set("input_sizes", std::vector<int64_t>{k.n, k.h, k.w, k.c});
+  const std::vector<float> dy = randn(ys, 5).to_vector<float>();
+  const nb::OpDef& op = *nb::find_op("MaxPoolGradWithArgmax");
+  auto run = [&](const std::vector<int64_t>& arg) {
+    return nb::call_op1(op, {nb::constant(dy, ys), nb::constant(arg, ys)}, a).to_vector<float>();
+  };
+  const std::vector<nb::Tensor> x{randn({k.n, k.h, k.w, k.c}, 6)};
+  const std::vector<int64_t> found =
+      nb::call_op(*nb::find_op("MaxPoolWithArgmax"), x, pool_case_attrs(k))[1].to_vector<int64_t>();
+  std::vector<int64_t> one_off = found;
+  one_off.back() = 0;  // the last window's maximum moved to the batch entry's first element
+  std::vector<int64_t> skipped = found;
+  skipped[3] = -1;
+  std::vector<int64_t> mixed(found.size());
+  for (size_t i = 0; i < mixed.size(); ++i) mixed[i] = int64_t(i * 13) % per_x;
+  mixed[1] = -1;
+  for (const auto& arg : {found, one_off, skipped, mixed, std::vector<int64_t>(found.size(), 0),
+                          std::vector<int64_t>(found.size(), -1), std::vector<int64_t>(found.size(), per_x - 1)})
+    expect_same_bits(run(arg), reference_scatter(dy, arg, k), "dx");
+
+  // Outside the batch entry: InvalidArgument, wherever it is.
+  for (int64_t bad : {per_x, int64_t(-2), std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min()})
+    for (size_t at : {size_t(0), found.size() / 2, found.size() - 1}) {
+      std::vector<int64_t> arg = found;
+      arg[at] = bad;
+      EXPECT_THROW(run(arg), nb::InvalidArgument) << "argmax " << bad << " at " << at;
+    }
+}
+
 TEST(Function, OutputsHeldByTheCallerAreNotOverwritten) {
   auto f = nb::function([](const nb::Tensor& x) { return x * 2.0f; });
   const nb::Tensor a = f(nb::constant({1.0f}));
@@ -385,5 +581,12 @@ TEST(Function, FitTracesOncePerBatchShape) {
     calls = 0;
     m.fit(randn({70, 5}, 71), randn({70, 2}, 72), {.batch_size = 16, .epochs = 2, .verbose = 0});
     EXPECT_EQ(calls, eager ? 10 : 2) << (eager ? "eager" : "compiled");
+    // Batch sizes 16 and 6 are traced: the steps are generalised over the batch
+    // size (as Keras's functions are), so new sizes (13, 1, 5) trace no more.
+    calls = 0;
+    m.predict(randn({45, 5}, 73), {.batch_size = 16});  // 16, 16, 13
+    m.fit(randn({33, 5}, 74), randn({33, 2}, 75), {.batch_size = 16, .epochs = 1, .verbose = 0});  // 16, 16, 1
+    m.evaluate(randn({21, 5}, 76), randn({21, 2}, 77), {.batch_size = 16, .verbose = 0});              // 16, 5
+    EXPECT_EQ(calls, eager ? 3 + 3 + 2 : 2 + 2) << (eager ? "eager" : "compiled");  // predict and test steps: 2 traces each
   }
 }

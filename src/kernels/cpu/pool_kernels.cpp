@@ -3,9 +3,15 @@
 // the innermost loop runs over channels, which are contiguous (and vectorise)
 // in channels_last, the default. Windows skip padded positions: max pooling
 // ignores them and average pooling divides by the number of real elements.
-// Batch entries are independent and spread over the thread pool.
+// Batch entries are independent and spread over the thread pool. MaxPool,
+// MaxPoolWithArgmax and MaxPoolGradWithArgmax have a fast path for
+// non-overlapping channels_last windows (below), with the same results.
+#include <algorithm>
+#include <array>
+#include <atomic>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #include "kernels/cpu/conv_layout.h"
@@ -53,6 +59,158 @@ template <typename F> void for_each_in_window(const Window& w, const ActLayout& 
 }
 
 template <typename T> bool better(T v, T best) { return v > best || (v != v && best == best); }
+
+// ---- Fast path: channels_last windows that tile the input ------------------
+// The common case (Keras's MaxPooling defaults: stride == pool size, "valid"
+// padding, channels_last): windows are whole, do not overlap and cover the
+// leading out[d] * k[d] positions of each spatial dimension; any positions
+// after them lie in no window. For window sizes known at compile time, each
+// output pixel reads its K input pixels once and the channel loop, innermost,
+// has no branches, so it vectorises. The results are those of the generic
+// path, bit for bit: the same scan order, ties and NaN rule (better()).
+
+// Whether g has that tiling: channels_last, no padding before, stride == k,
+// and at least one window per dimension.
+bool tiled_channels_last(const ops::ConvGeometry& g) {
+  if (g.channels_first) return false;
+  for (int d = 0; d < ops::kMaxSpatial; ++d)
+    if (g.pad_before[d] != 0 || g.stride[d] != g.k[d] || g.out[d] < 1 || g.out[d] * g.k[d] > g.in[d]) return false;
+  return true;
+}
+
+// Calls fn(std::integral_constant<int, K>{}) when the window's element count
+// k has a fast path (1-D 2 and 3, 2x2, 2x2x2, 3x3); returns whether it did.
+template <typename F> bool with_window_size(int64_t k, F&& fn) {
+  switch (k) {
+    case 2: fn(std::integral_constant<int, 2>{}); return true;
+    case 3: fn(std::integral_constant<int, 3>{}); return true;
+    case 4: fn(std::integral_constant<int, 4>{}); return true;
+    case 8: fn(std::integral_constant<int, 8>{}); return true;
+    case 9: fn(std::integral_constant<int, 9>{}); return true;
+    default: return false;
+  }
+}
+
+// The offsets of a window's K elements from its first, in the generic scan
+// order (for_each_in_window); rel[0] == 0.
+template <int K> std::array<int64_t, K> window_offsets(const ops::ConvGeometry& g, const ActLayout& lx) {
+  std::array<int64_t, K> rel{};
+  int j = 0;
+  for (int64_t i0 = 0; i0 < g.k[0]; ++i0)
+    for (int64_t i1 = 0; i1 < g.k[1]; ++i1)
+      for (int64_t i2 = 0; i2 < g.k[2]; ++i2) rel[size_t(j++)] = i0 * lx.ss[0] + i1 * lx.ss[1] + i2 * lx.ss[2];
+  return rel;
+}
+
+// Calls fn(n, o0, o1, o2, base, yo) for every output pixel, rows (n, o0) in
+// parallel: base is the offset of its window's first element within the
+// batch entry, yo its own offset in y.
+template <typename F>
+void for_each_tile(const ops::ConvGeometry& g, const ActLayout& lx, const ActLayout& ly, F&& fn) {
+  const int64_t row_work = std::max<int64_t>(1, g.out[1] * g.out[2] * g.c_in * g.k_spatial());
+  parallel_for(0, g.n * g.out[0], std::max<int64_t>(1, 32768 / row_work), [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r) {
+      const int64_t n = r / g.out[0], o0 = r % g.out[0];
+      for (int64_t o1 = 0; o1 < g.out[1]; ++o1)
+        for (int64_t o2 = 0; o2 < g.out[2]; ++o2)
+          fn(n, o0, o1, o2, o0 * g.k[0] * lx.ss[0] + o1 * g.k[1] * lx.ss[1] + o2 * g.k[2] * lx.ss[2],
+             n * ly.sn + o0 * ly.ss[0] + o1 * ly.ss[1] + o2 * ly.ss[2]);
+    }
+  });
+}
+
+// One output pixel: for each channel c < C, the first maximum of x[rel[j] + c]
+// over j < K into y[c] and, if kArg, its offset base + rel[j] + c into arg[c].
+template <typename T, int K, bool kArg>
+void tile_max(const T* __restrict x, const std::array<int64_t, K>& window, int64_t C, int64_t base, T* __restrict y,
+              int64_t* __restrict arg) {
+  const std::array<int64_t, K> rel = window;  // a local copy: no store can alias it
+  for (int64_t c = 0; c < C; ++c) {
+    T best = x[c];
+    int64_t at = 0;
+    for (int j = 1; j < K; ++j) {
+      const T v = x[rel[j] + c];
+      const bool take = better(v, best);
+      best = take ? v : best;
+      at = take ? rel[j] : at;
+    }
+    y[c] = best;
+    if constexpr (kArg) arg[c] = base + c + at;
+  }
+}
+
+// MaxPool (ap null) or MaxPoolWithArgmax on a tiled geometry with K-element windows.
+template <typename T, int K>
+void tiled_max_pool(const ops::ConvGeometry& g, const ActLayout& lx, const ActLayout& ly, const T* xp, T* yp,
+                    int64_t* ap) {
+  const std::array<int64_t, K> rel = window_offsets<K>(g, lx);
+  for_each_tile(g, lx, ly, [&](int64_t n, int64_t, int64_t, int64_t, int64_t base, int64_t yo) {
+    if (ap)
+      tile_max<T, K, true>(xp + n * lx.sn + base, rel, g.c_in, base, yp + yo, ap + yo);
+    else
+      tile_max<T, K, false>(xp + n * lx.sn + base, rel, g.c_in, base, yp + yo, nullptr);
+  });
+}
+
+// One output pixel of MaxPoolGradWithArgmax: writes all K x C elements of its
+// window in dx (relative to the window's first element): 0 + dy[c] where
+// arg[c] == base + rel[j] + c, else 0 (as the generic path's zero fill and
+// sum). Returns false if some arg[c] lies outside the window.
+template <typename T, int K>
+bool tile_scatter(const T* __restrict dy, const int64_t* __restrict arg, const std::array<int64_t, K>& window,
+                  int64_t C, int64_t base, T* __restrict dx) {
+  const std::array<int64_t, K> rel = window;  // a local copy: no store can alias it
+  int missed = 0;
+  for (int64_t c = 0; c < C; ++c) {
+    bool hit = false;
+    for (int j = 0; j < K; ++j) {
+      const bool here = arg[c] == base + rel[j] + c;
+      dx[rel[j] + c] = here ? T(0) + dy[c] : T(0);
+      hit = hit | here;
+    }
+    missed |= !hit;
+  }
+  return missed == 0;
+}
+
+// Zeroes the elements of rows [i0b, i0e) of one batch entry of dx that lie in
+// no window (past out[d] * k[d] in some dimension).
+template <typename T>
+void zero_uncovered(const ops::ConvGeometry& g, const ActLayout& lx, T* dxn, int64_t i0b, int64_t i0e) {
+  for (int64_t i0 = i0b; i0 < i0e; ++i0) {
+    T* row = dxn + i0 * lx.ss[0];
+    if (i0 >= g.out[0] * g.k[0]) {
+      std::fill(row, row + lx.ss[0], T(0));
+      continue;
+    }
+    for (int64_t i1 = 0; i1 < g.in[1]; ++i1) {
+      T* line = row + i1 * lx.ss[1];
+      std::fill(i1 >= g.out[1] * g.k[1] ? line : line + g.out[2] * g.k[2] * lx.ss[2], line + lx.ss[1], T(0));
+    }
+  }
+}
+
+// MaxPoolGradWithArgmax on a tiled geometry with K-element windows: writes
+// every element of dx once. Returns false, leaving dx partly written, if an
+// argmax lies outside its own window (so may be out of range: the caller then
+// runs the generic path, which checks each one).
+template <typename T, int K>
+bool tiled_max_pool_grad(const ops::ConvGeometry& g, const ActLayout& lx, const ActLayout& ly, const T* gp,
+                         const int64_t* ap, T* dx) {
+  const std::array<int64_t, K> rel = window_offsets<K>(g, lx);
+  bool exact = true;  // no position outside every window
+  for (int d = 0; d < ops::kMaxSpatial; ++d) exact = exact && g.out[d] * g.k[d] == g.in[d];
+  std::atomic<bool> missed{false};
+  for_each_tile(g, lx, ly, [&](int64_t n, int64_t o0, int64_t o1, int64_t o2, int64_t base, int64_t yo) {
+    T* dxn = dx + n * lx.sn;
+    if (!tile_scatter<T, K>(gp + yo, ap + yo, rel, g.c_in, base, dxn + base))
+      missed.store(true, std::memory_order_relaxed);
+    // A row's last pixel clears the uncovered elements of its rows (the last row's: also those below).
+    if (!exact && o1 == g.out[1] - 1 && o2 == g.out[2] - 1)
+      zero_uncovered(g, lx, dxn, o0 * g.k[0], o0 == g.out[0] - 1 ? g.in[0] : (o0 + 1) * g.k[0]);
+  });
+  return !missed.load();
+}
 
 // For each channel of one output position: the input offset of the window's
 // first maximum (-1 for an empty window). arg[c] relative to x + n*sn. The
@@ -102,6 +260,9 @@ template <typename T> void max_pool_kernel(Inputs in, std::span<Tensor> out, con
   const ActLayout lx = act_layout(g, g.c_in, g.in), ly = act_layout(g, g.c_out, g.out);
   const T* xp = x.data<T>();
   T* yp = out[0].mutable_data<T>();
+  if (tiled_channels_last(g) &&
+      with_window_size(g.k_spatial(), [&](auto K) { tiled_max_pool<T, K()>(g, lx, ly, xp, yp, nullptr); }))
+    return;
   const int64_t C = g.c_in;
   for_each_output(g, ly, [&](int64_t n, int64_t yo, const Window& w) {
     const T* xn = xp + n * lx.sn;
@@ -190,6 +351,9 @@ template <typename T> void max_pool_argmax_kernel(Inputs in, std::span<Tensor> o
   const T* xp = x.data<T>();
   T* yp = out[0].mutable_data<T>();
   int64_t* ap = out[1].mutable_data<int64_t>();
+  if (tiled_channels_last(g) &&
+      with_window_size(g.k_spatial(), [&](auto K) { tiled_max_pool<T, K()>(g, lx, ly, xp, yp, ap); }))
+    return;
   const int64_t C = g.c_in;
   for_each_output(g, ly, [&](int64_t n, int64_t yo, const Window& w) {
     const WindowMax<T> m = window_max(g, lx, xp + n * lx.sn, w);
@@ -201,7 +365,8 @@ template <typename T> void max_pool_argmax_kernel(Inputs in, std::span<Tensor> o
 }
 
 // MaxPoolGradWithArgmax: dy, argmax; attr input_sizes -> dx (dy added at each
-// recorded maximum, in MaxPoolGrad's order, so the sums are the same).
+// recorded maximum, in MaxPoolGrad's order, so the sums are the same). Throws
+// InvalidArgument for an argmax outside its batch entry.
 template <typename T> void max_pool_grad_argmax_kernel(Inputs in, std::span<Tensor> out, const Attrs& a) {
   const Shape xs(std::vector<int64_t>(a.get<std::vector<int64_t>>("input_sizes")));
   const ops::ConvGeometry g = ops::pool_geometry(xs, a);
@@ -215,6 +380,10 @@ template <typename T> void max_pool_grad_argmax_kernel(Inputs in, std::span<Tens
     NB_CHECK(k >= -1 && k < lx.sn, InvalidArgument, "MaxPoolGradWithArgmax: argmax ", k,
              " is outside a batch entry of ", lx.sn, " elements");
   };
+  bool done = false;  // the fast path wrote dx, every argmax inside its own window
+  if (tiled_channels_last(g))
+    with_window_size(g.k_spatial(), [&](auto K) { done = tiled_max_pool_grad<T, K()>(g, lx, ly, gp, ap, dx); });
+  if (done) return;
   std::fill(dx, dx + out[0].size(), T(0));
   const int64_t C = g.c_in;
   if (ly.sc == 1) {
