@@ -19,35 +19,6 @@ std::optional<int64_t> batch_size_of(const std::vector<Tensor>& args) {
   return b;
 }
 
-std::string batch_family_of(const std::vector<Tensor>& args) {
-  std::string s = "(";
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (i) s += ", ";
-    s += dtype_name(args[i].dtype());
-    s += '[';
-    for (int64_t d = 0; d < args[i].rank(); ++d) {
-      if (d) s += ',';
-      if (d == 0) {
-        s += '?';
-      } else {
-        s += std::to_string(args[i].shape()[size_t(d)]);
-      }
-    }
-    s += ']';
-    if (!args[i].device().is_cpu()) {
-      s += '@';
-      s += args[i].device().str();
-    }
-    for (size_t j = 0; j < i; ++j)
-      if (args[j].is_same(args[i])) {
-        s += "=#";
-        s += std::to_string(j);
-        break;
-      }
-  }
-  return s + ")";
-}
-
 namespace {
 
 // One walk over two traces (at batch sizes b1, b2) that builds the graph at
@@ -146,8 +117,8 @@ class Unifier {
     if (x1 == x2 || (std::isnan(x1) && std::isnan(x2))) return x1;
     for (double c : {std::nearbyint(x1 * double(b1_)), x1 * double(b1_)})
       if (c / double(b1_) == x1 && c / double(b2_) == x2) return c / double(b_);
-    for (double c : {x1 / double(b1_)})
-      if (c * double(b1_) == x1 && c * double(b2_) == x2) return c * double(b_);
+    const double c = x1 / double(b1_);
+    if (c * double(b1_) == x1 && c * double(b2_) == x2) return c * double(b_);
     return std::nullopt;
   }
 

@@ -29,10 +29,6 @@ namespace nabla::graph {
 // nullopt when no argument has rank >= 1 or they disagree.
 std::optional<int64_t> batch_size_of(const std::vector<Tensor>& args);
 
-// The signature with every argument's dimension 0 written as "?" (the key of the
-// family of signatures that one batch template serves).
-std::string batch_family_of(const std::vector<Tensor>& args);
-
 // Two traces of one function at different batch sizes, generalised.
 class BatchTemplate {
  public:

@@ -22,11 +22,19 @@ void append_spec(std::string& s, size_t i, DType dtype, const Shape& shape) {
 }
 }  // namespace
 
-std::string signature_of(const std::vector<Tensor>& args) {
+std::string signature_of(const std::vector<Tensor>& args, bool any_batch) {
   std::string s = "(";
   for (size_t i = 0; i < args.size(); ++i) {
     const Tensor& t = args[i];
-    append_spec(s, i, t.dtype(), t.shape());
+    if (any_batch && t.rank() > 0) {  // "float32[?,8]": "[8]" with "?," after its '['
+      const std::string dims = Shape(t.shape().begin() + 1, t.shape().end()).str();
+      if (i) s += ", ";
+      s += dtype_name(t.dtype());
+      s += t.rank() == 1 ? "[?" : "[?,";
+      s.append(dims, 1, std::string::npos);
+    } else {
+      append_spec(s, i, t.dtype(), t.shape());
+    }
     if (!t.device().is_cpu()) {
       s += '@';
       s += t.device().str();
@@ -108,7 +116,7 @@ graph::ConcreteFunction* Function::Impl::generalize(const std::vector<Tensor>& a
   if (!options.dynamic_batch) return nullptr;
   const std::optional<int64_t> b = graph::batch_size_of(args);
   if (!b || *b < 1) return nullptr;
-  auto it = families.find(graph::batch_family_of(args));
+  auto it = families.find(graph::signature_of(args, true));
   if (it == families.end() || !it->second.tmpl) return nullptr;
   BatchFamily& fam = it->second;
   try {
@@ -125,7 +133,7 @@ void Function::Impl::learn(const std::vector<Tensor>& args, const std::shared_pt
   if (!options.dynamic_batch) return;
   const std::optional<int64_t> b = graph::batch_size_of(args);
   if (!b || *b < 1) return;
-  BatchFamily& fam = families[graph::batch_family_of(args)];
+  BatchFamily& fam = families[graph::signature_of(args, true)];
   if (fam.last && fam.last_b != *b) {
     std::string why;
     fam.tmpl = graph::BatchTemplate::generalize(fam.last, fam.last_b, traced, *b, why);

@@ -28,7 +28,9 @@ struct ConcreteFunction {
 };
 
 // "(float32[32,784], int32[32])", with "=#j" after an argument that is argument j.
-std::string signature_of(const std::vector<Tensor>& args);
+// With `any_batch`, dimension 0 is written "?" ("(float32[?,784], int32[?])"): the
+// key of the signatures that one dynamic_batch template serves.
+std::string signature_of(const std::vector<Tensor>& args, bool any_batch = false);
 // The same for specs, without aliasing marks.
 std::string signature_of_specs(const std::vector<TensorSpec>& specs);
 // InvalidArgument for an undefined argument.

@@ -112,23 +112,11 @@ TEST(Function, TrainStepWithTapeAndOptimizerMatchesEager) {
         nb::layers::Dense(16, {.activation = "relu", .input_shape = {6}}), nb::layers::Dropout(0.25, {.seed = 3}),
         nb::layers::Dense(3)});
   };
-  auto m1 = make(), m2 = make();
-  (*m1)(nb::zeros({1, 6}), false);  // builds the weights
-  (*m2)(nb::zeros({1, 6}), false);
-  for (size_t i = 0; i < m1->variables().size(); ++i) m2->variables()[i]->assign(m1->variables()[i]->value());
+  auto [m1, m2] = nabla::testing::twin_models(make, {6});
   nb::optimizers::Adam o1({.learning_rate = 0.01}), o2({.learning_rate = 0.01});
   nb::losses::SparseCategoricalCrossentropy loss({.from_logits = true});
-  auto step = [&](nb::Sequential& m, nb::optimizers::Adam& opt) {
-    return [&m, &opt, &loss](const nb::Tensor& x, const nb::Tensor& y) {
-      std::vector<nb::Variable*> vars = m.trainable_variables();
-      nb::GradientTape tape;
-      nb::Tensor l = loss(y, m(x, true));
-      opt.apply_gradients(tape.gradient(l, vars), vars);
-      return l;
-    };
-  };
-  auto eager = step(*m1, o1);
-  auto compiled = nb::function(step(*m2, o2));
+  auto eager = nabla::testing::train_step(*m1, o1, loss);
+  auto compiled = nb::function(nabla::testing::train_step(*m2, o2, loss));
   for (int i = 0; i < 5; ++i) {
     const nb::Tensor x = randn({8, 6}, 100 + uint64_t(i));
     nb::random::Generator gy(200 + uint64_t(i));

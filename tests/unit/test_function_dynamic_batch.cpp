@@ -49,25 +49,11 @@ TEST(Function, DynamicBatchRunsNewBatchSizesWithoutTracing) {
 // weights stay bit-identical to eager training.
 void expect_dynamic_batch_training_matches_eager(const std::function<std::shared_ptr<nb::Sequential>()>& make,
                                                  const nb::Shape& sample_shape) {
-  nb::Shape one = sample_shape;
-  one.insert(one.begin(), 1);
-  auto m1 = make(), m2 = make();
-  (*m1)(nb::zeros(one), false);
-  (*m2)(nb::zeros(one), false);
-  for (size_t i = 0; i < m1->variables().size(); ++i) m2->variables()[i]->assign(m1->variables()[i]->value());
+  auto [m1, m2] = nabla::testing::twin_models(make, sample_shape);
   nb::optimizers::Adam o1({.learning_rate = 0.01}), o2({.learning_rate = 0.01});
   nb::losses::SparseCategoricalCrossentropy loss({.from_logits = true});
-  auto step = [&](nb::Sequential& m, nb::optimizers::Adam& opt) {
-    return [&m, &opt, &loss](const nb::Tensor& x, const nb::Tensor& y) {
-      std::vector<nb::Variable*> vars = m.trainable_variables();
-      nb::GradientTape tape;
-      nb::Tensor l = loss(y, m(x, true));
-      opt.apply_gradients(tape.gradient(l, vars), vars);
-      return l;
-    };
-  };
-  auto eager = step(*m1, o1);
-  auto compiled = nb::function(step(*m2, o2), {.dynamic_batch = true});
+  auto eager = nabla::testing::train_step(*m1, o1, loss);
+  auto compiled = nb::function(nabla::testing::train_step(*m2, o2, loss), {.dynamic_batch = true});
   const std::vector<int64_t> sizes = {8, 5, 3, 11, 8, 1, 3};
   for (size_t i = 0; i < sizes.size(); ++i) {
     nb::Shape xs = sample_shape;
