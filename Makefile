@@ -15,10 +15,12 @@
 # packages are installed through sudo.
 
 # Debian packages needed to build and test. Add new build/test dependencies here.
+# ocl-icd-opencl-dev: oneDNN's CMake config (dnnl-config.cmake) requires OpenCL even for its
+# CPU build, and libdnnl-dev only recommends it (apt-get runs with --no-install-recommends).
 DEPS := cmake g++ ninja-build ccache make pkg-config \
         libgtest-dev libgmock-dev libopenblas-dev \
         nlohmann-json3-dev zlib1g-dev libcli11-dev dataset-fashion-mnist \
-        libprotobuf-dev protobuf-compiler libpng-dev libisal-dev libdnnl-dev python3-venv
+        libprotobuf-dev protobuf-compiler libpng-dev libisal-dev libdnnl-dev ocl-icd-opencl-dev python3-venv
 # Packages needed only by `make fuzz`.
 FUZZ_DEPS := clang libclang-rt-14-dev
 # Reference readers from PyPI, in a venv, never linked: TensorBoard's own event
