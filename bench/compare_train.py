@@ -5,14 +5,18 @@ Usage: python3 bench/compare_train.py [build-bench/train_bench.jsonl]
 
 Reads one JSON object per line, as printed with --json by bench_torch_train,
 bench/keras_train.py and `nabla bench` ("framework", "model", "epoch_seconds",
-"images_per_second", "final_loss", "test_accuracy", "threads"; optional
-"load_before"/"load_after" added by the runner). Prints, per (framework, model):
-the number of runs, the median epoch seconds over every epoch of every run, the
-median first-epoch seconds and later-epoch seconds (they differ for Keras,
-whose first epoch includes tracing), median images/s, test accuracy and final
-loss, and the range of the 1-minute load average. When a "nabla" entry exists
-it prints the ratios of median epoch seconds nabla/libtorch and nabla/keras
-(below 1 means nabla is faster). Lines that are not JSON objects are ignored.
+"images_per_second", "final_loss", "test_accuracy", "threads"; "config",
+"load_before" and "load_after" added by the runner). Prints, per (model,
+framework, configuration): the number of runs, the median epoch seconds over
+every epoch of every run, the median first-epoch seconds and later-epoch
+seconds (they differ for Keras, whose first epoch includes tracing), median
+images/s, test accuracy and final loss, and the range of the 1-minute load
+average. Then, per model, the ratios of median epoch seconds of nabla's best
+configuration to each peer's best (the comparison the speed targets are about:
+every framework in its best configuration), and of nabla to each peer in the
+same configuration where both ran one (below 1 means nabla is faster). Lines
+without "config" (older files) get "<threads>-thread(s)". Lines that are not
+JSON objects are ignored.
 Python 3 standard library only.
 """
 import json
@@ -39,7 +43,8 @@ def load_runs(path):
                 print(f"{path}:{lineno}: skipped, needs framework, model, epoch_seconds",
                       file=sys.stderr)
                 continue
-            runs[(d["framework"], d["model"])].append(d)
+            config = d.get("config") or f"{d.get('threads', '?')}-thread{'s' if d.get('threads') != 1 else ''}"
+            runs[(d["framework"], d["model"], config)].append(d)
     return runs
 
 
@@ -77,33 +82,43 @@ def main(argv):
         print(f"no benchmark results in {path}")
         return 1
     stats = {key: summarise(rows) for key, rows in runs.items()}
-    models = sorted({m for _, m in stats})
+    models = sorted({m for _, m, _ in stats})
     order = {"nabla": 0, "libtorch": 1, "keras": 2}
     print(f"end-to-end training, Fashion-MNIST, medians ({path})")
-    header = (f"{'model':5} {'framework':9} {'runs':>4} {'epoch s':>8} {'1st ep s':>8} "
-              f"{'later s':>8} {'img/s':>8} {'test acc':>8} {'loss':>7} {'thr':>4}  load 1m")
+    header = (f"{'model':5} {'framework':9} {'config':11} {'runs':>4} {'epoch s':>8} {'1st ep s':>8} "
+              f"{'later s':>8} {'img/s':>8} {'test acc':>8} {'loss':>7}  load 1m")
     print(header)
     print("-" * len(header))
     for model in models:
-        fws = sorted((f for f, m in stats if m == model), key=lambda f: (order.get(f, 9), f))
-        for fw in fws:
-            s = stats[(fw, model)]
+        keys = sorted((k for k in stats if k[1] == model), key=lambda k: (order.get(k[0], 9), k[0], k[2]))
+        for fw, _, config in keys:
+            s = stats[(fw, model, config)]
             load_range = ("-" if s["load"] is None else f"{s['load'][0]:.2f}-{s['load'][1]:.2f}")
-            print(f"{model:5} {fw:9} {s['runs']:>4} {s['epoch']:>8.3f} {s['first']:>8.3f} "
+            print(f"{model:5} {fw:9} {config:11} {s['runs']:>4} {s['epoch']:>8.3f} {s['first']:>8.3f} "
                   f"{fmt(s['later'], '>8.3f'):>8} {fmt(s['ips'], '>8.0f'):>8} "
-                  f"{fmt(s['acc'], '>8.4f'):>8} {fmt(s['loss'], '>7.4f'):>7} "
-                  f"{','.join(str(t) for t in s['threads']):>4}  {load_range}")
+                  f"{fmt(s['acc'], '>8.4f'):>8} {fmt(s['loss'], '>7.4f'):>7}  {load_range}")
+
+    def best(fw, model):
+        cands = [(s["epoch"], c) for (f, m, c), s in stats.items() if f == fw and m == model]
+        return min(cands) if cands else None
+
     ratios = []
     for model in models:
-        nabla = stats.get(("nabla", model))
+        nabla = best("nabla", model)
         if nabla is None:
             continue
         for peer in PEERS:
-            other = stats.get((peer, model))
-            if other is not None:
-                ratios.append(f"{model}: nabla/{peer} epoch time = "
-                              f"{nabla['epoch'] / other['epoch']:.3f}  "
-                              f"({nabla['epoch']:.3f} s vs {other['epoch']:.3f} s; <1 = nabla faster)")
+            other = best(peer, model)
+            if other is None:
+                continue
+            ratios.append(f"{model}: nabla/{peer} epoch time, best configurations = "
+                          f"{nabla[0] / other[0]:.3f}  (nabla {nabla[1]} {nabla[0]:.3f} s vs "
+                          f"{peer} {other[1]} {other[0]:.3f} s; <1 = nabla faster)")
+            for (f, m, c), s in sorted(stats.items()):
+                if f == "nabla" and m == model and (peer, model, c) in stats:
+                    o = stats[(peer, model, c)]
+                    ratios.append(f"{model}: nabla/{peer} epoch time, both {c} = "
+                                  f"{s['epoch'] / o['epoch']:.3f}  ({s['epoch']:.3f} s vs {o['epoch']:.3f} s)")
     if ratios:
         print()
         print("\n".join(ratios))

@@ -287,12 +287,14 @@ RunResult run(Net net, const Options& o, int64_t batch, const Split& train, cons
 
 int main(int argc, char** argv) {
   const Options o = parse(argc, argv);
+  // Two pools on the same cores spin against each other: LibTorch's OpenMP pool
+  // (--threads) and OpenBLAS's own (OPENBLAS_NUM_THREADS). One of them at 1 is fine.
   const char* blas_threads = std::getenv("OPENBLAS_NUM_THREADS");
-  if (blas_threads == nullptr || std::string(blas_threads) != "1") {
+  if (o.threads > 1 && (blas_threads == nullptr || std::string(blas_threads) != "1")) {
     std::fprintf(stderr,
-                 "warning: OPENBLAS_NUM_THREADS is %s, not 1: OpenBLAS threads will compete "
-                 "with LibTorch's own pool; run with OPENBLAS_NUM_THREADS=1\n",
-                 blas_threads == nullptr ? "unset" : blas_threads);
+                 "warning: OPENBLAS_NUM_THREADS is %s, not 1, with %d LibTorch threads: OpenBLAS "
+                 "threads will compete with LibTorch's own pool; run with OPENBLAS_NUM_THREADS=1\n",
+                 blas_threads == nullptr ? "unset" : blas_threads, o.threads);
   }
   try {
     torch::set_num_threads(o.threads);

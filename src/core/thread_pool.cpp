@@ -1,8 +1,11 @@
 // A fixed pool of worker threads plus the calling thread. A parallel_for is
-// split into one contiguous chunk per thread (static partition: the same
-// thread count gives the same split, so results are reproducible). Idle
-// workers spin briefly, then sleep on a condition variable, so they never
-// compete with BLAS or with the caller for long.
+// split into at most one contiguous chunk per thread (static partition: the same
+// thread count gives the same chunks, so results are reproducible). Chunks are
+// claimed, not assigned: the caller starts on them at once and takes any chunk
+// that no worker has claimed by the time it is free, so a worker that is asleep
+// or descheduled (a busy or virtualised machine) never holds the caller up; it
+// only helps when it comes. Idle workers spin briefly, then sleep on a
+// condition variable, so they never compete with BLAS or with the caller for long.
 #include "nabla/core/thread_pool.h"
 
 #include "core/scoped_flush_denormal.h"
@@ -42,10 +45,10 @@ class ThreadPool {
     stop();
     nthreads_ = std::max(1, n);
     quit_ = false;
-    // Workers start from the current epoch: a job published before a new
-    // thread first runs is still seen as new by it.
-    const uint64_t epoch = epoch_.load();
-    for (int i = 1; i < nthreads_; ++i) workers_.emplace_back([this, i, epoch] { worker(i, epoch); });
+    // Workers start from the current job: one published before a new thread
+    // first runs is still seen as new by it.
+    const uint32_t epoch = epoch_.load();
+    for (int i = 1; i < nthreads_; ++i) workers_.emplace_back([this, epoch] { worker(epoch); });
   }
 
   // Returns false if the pool is busy (another thread is inside a parallel_for).
@@ -55,29 +58,30 @@ class ThreadPool {
     if (!run.owns_lock()) return false;
     const int64_t range = end - begin;
     const int64_t max_chunks = std::max<int64_t>(1, range / std::max<int64_t>(grain, 1));
-    const int nchunks = int(std::min<int64_t>(nthreads_, max_chunks));
+    const int nchunks = int(std::min<int64_t>({nthreads_, max_chunks, kMaxChunks}));
     if (nchunks <= 1) {
       fn(begin, end);
       return true;
     }
+    // Publish the job, then open it for claims (release: a claim sees the job).
     fn_ = &fn;
     fp_mode_ = detail::FloatingPointMode::current();  // workers compute as the caller does
     begin_ = begin;
     end_ = end;
-    nchunks_ = nchunks;
     error_ = nullptr;
-    // Every worker acknowledges every job (even with no chunk of its own), so
-    // job parameters never change while a worker may still read them.
-    pending_.store(nthreads_ - 1, std::memory_order_relaxed);
+    done_.store(0, std::memory_order_relaxed);
+    const uint32_t job = ++job_;
+    claims_.store(pack(job, nchunks, 0), std::memory_order_release);
     {
       std::lock_guard<std::mutex> lk(mu_);
-      epoch_.fetch_add(1, std::memory_order_release);
+      epoch_.store(job, std::memory_order_release);
     }
     cv_.notify_all();
     t_in_parallel = true;
-    run_chunk(0);
+    run_claimed_chunks(job);
     t_in_parallel = false;
-    for (int spins = 0; pending_.load(std::memory_order_acquire) != 0; ++spins) {
+    // What is left runs on workers right now: a short wait.
+    for (int spins = 0; done_.load(std::memory_order_acquire) != nchunks; ++spins) {
       if (spins < 1 << 16) NB_CPU_RELAX();
       else std::this_thread::yield();
     }
@@ -87,10 +91,32 @@ class ThreadPool {
   }
 
  private:
-  void run_chunk(int c) {
+  static constexpr int64_t kMaxChunks = 0xFFFF;
+
+  // The claim word: job number (32 bits), chunk count and next unclaimed chunk (16 each).
+  static uint64_t pack(uint32_t job, int nchunks, int next) {
+    return uint64_t(job) << 32 | uint64_t(uint32_t(nchunks)) << 16 | uint64_t(uint32_t(next));
+  }
+
+  // Claims and runs chunks of `job` until none is left. A successful claim keeps the
+  // job's parameters valid: the job cannot end before the claimed chunk is done.
+  void run_claimed_chunks(uint32_t job) {
+    uint64_t w = claims_.load(std::memory_order_acquire);
+    for (;;) {
+      const int nchunks = int((w >> 16) & 0xFFFF), next = int(w & 0xFFFF);
+      if (uint32_t(w >> 32) != job || next >= nchunks) return;
+      if (!claims_.compare_exchange_weak(w, w + 1, std::memory_order_acq_rel, std::memory_order_acquire))
+        continue;
+      run_chunk(next, nchunks);
+      done_.fetch_add(1, std::memory_order_acq_rel);
+      w = claims_.load(std::memory_order_acquire);
+    }
+  }
+
+  void run_chunk(int c, int nchunks) {
     const int64_t range = end_ - begin_;
-    const int64_t b = begin_ + range * c / nchunks_;
-    const int64_t e = begin_ + range * (c + 1) / nchunks_;
+    const int64_t b = begin_ + range * c / nchunks;
+    const int64_t e = begin_ + range * (c + 1) / nchunks;
     try {
       detail::ScopedFloatingPointMode mode(fp_mode_);
       if (b < e) (*fn_)(b, e);
@@ -100,7 +126,7 @@ class ThreadPool {
     }
   }
 
-  void worker(int id, uint64_t seen) {
+  void worker(uint32_t seen) {
     t_in_parallel = true;
     for (;;) {
       // Spin a little (consecutive ops arrive within microseconds), then sleep.
@@ -115,8 +141,7 @@ class ThreadPool {
       }
       if (quit_.load()) return;
       seen = epoch_.load(std::memory_order_acquire);
-      if (id < nchunks_) run_chunk(id);
-      pending_.fetch_sub(1, std::memory_order_acq_rel);
+      run_claimed_chunks(seen);
     }
   }
 
@@ -136,12 +161,13 @@ class ThreadPool {
   std::mutex run_mu_;  // one parallel_for at a time
   std::mutex mu_;
   std::condition_variable cv_;
-  std::atomic<uint64_t> epoch_{0};
+  std::atomic<uint32_t> epoch_{0};    // the newest job number, for sleeping workers
+  std::atomic<uint64_t> claims_{0};   // pack(job, nchunks, next unclaimed chunk)
+  std::atomic<int> done_{0};          // chunks of the current job finished
+  uint32_t job_ = 0;                  // last job number (under run_mu_)
   std::atomic<bool> quit_{false};
-  std::atomic<int> pending_{0};
   const std::function<void(int64_t, int64_t)>* fn_ = nullptr;
   int64_t begin_ = 0, end_ = 0;
-  int nchunks_ = 1;
   std::mutex err_mu_;
   std::exception_ptr error_;
 };

@@ -1,5 +1,6 @@
 // Fusion passes (graph.h): bias-add and ReLU into the producing matmul, then
-// chains of float32 element-wise ops into single FusedElementwise loops.
+// chains of float32 element-wise ops (with their uint8 -> float32 input casts) into
+// single FusedElementwise loops.
 #include <algorithm>
 #include <unordered_map>
 
@@ -174,6 +175,20 @@ int64_t mode_of(const TensorSpec& in, const Shape& out) {
   return -1;
 }
 
+// The Cast node that makes v from a uint8 tensor, when v is float32 and used only by
+// the group's nodes; else -1.
+int absorbable_cast(const Graph& g, const Uses& u, int v, const std::vector<char>& in_group) {
+  const int p = g.values[size_t(v)].producer;
+  if (p < 0 || u.is_output[size_t(v)] || spec(g, v).dtype != DType::float32) return -1;
+  const Node& c = g.nodes[size_t(p)];
+  if (!is_op(c, "Cast") || c.inputs.size() != 1 || spec(g, c.inputs[0]).dtype != DType::uint8 ||
+      spec(g, c.inputs[0]).shape != spec(g, v).shape)
+    return -1;
+  for (int consumer : u.consumers[size_t(v)])
+    if (!in_group[size_t(consumer)]) return -1;
+  return p;
+}
+
 void fuse_elementwise(Graph& g) {
   const OpDef* fused = find_op("FusedElementwise");
   if (!fused) return;
@@ -202,10 +217,10 @@ void fuse_elementwise(Graph& g) {
         }
       }
     }
-    if (group.size() < 2) continue;
     std::sort(group.begin(), group.end());
-    // External inputs and the program.
-    std::vector<int> externals;
+    // External inputs and the program. An input made by Cast(uint8 -> float32) for
+    // this group alone is read as uint8 and converted per block (exact).
+    std::vector<int> externals, absorbed_casts;
     std::vector<int64_t> modes;
     bool ok = true;
     std::unordered_map<int, int> reg;  // value -> register
@@ -215,10 +230,20 @@ void fuse_elementwise(Graph& g) {
         const int64_t m = mode_of(spec(g, v), shape);
         ok &= m >= 0;
         reg[v] = int(externals.size());
-        externals.push_back(v);
+        int source = v;
+        if (const int c = absorbable_cast(g, u, v, in_group); c >= 0) {
+          source = g.nodes[size_t(c)].inputs[0];
+          absorbed_casts.push_back(c);
+        }
+        externals.push_back(source);
         modes.push_back(m);
       }
+    if (group.size() + absorbed_casts.size() < 2) continue;
     if (!ok || externals.size() + group.size() > size_t(kFusedMaxRegisters)) continue;
+    for (int c : absorbed_casts) {
+      taken[size_t(c)] = 1;
+      g.nodes[size_t(c)].dead = true;
+    }
     std::vector<int64_t> program;
     for (size_t k = 0; k < group.size(); ++k) {
       const Node& n = g.nodes[size_t(group[k])];

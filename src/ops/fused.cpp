@@ -6,7 +6,7 @@
 //   a rank-1 bias of the output's last dimension; attrs transpose_a, transpose_b
 //   (as BatchMatMulV2) and activation ("" or "relu").
 // FusedElementwise(x0, x1, ...): one float32 loop computing a small program of
-//   element-wise ops (see FusedOpcode in ops/fused.h); attrs "program" (5 integers
+//   element-wise ops (bool and uint8 inputs are converted to float32 as they are read) (see FusedOpcode in ops/fused.h); attrs "program" (5 integers
 //   per instruction: opcode, destination, a, b, c registers; registers 0..n-1 are
 //   the inputs), "modes" (per input: 0 same shape as the output, 1 a single value
 //   broadcast, 2 a vector broadcast along the last dimension), "shape" (the output's).
@@ -75,8 +75,9 @@ NB_REGISTER_OP(kFusedElementwise) {
     }
     for (size_t i = 0; i < in.size(); ++i) {
       const Tensor& t = in[i];
-      NB_CHECK(t.dtype() == DType::float32 || t.dtype() == DType::bool_, InvalidArgument,
-               "FusedElementwise: input #", i, " must be float32 or bool, got ", dtype_name(t.dtype()));
+      NB_CHECK(t.dtype() == DType::float32 || t.dtype() == DType::bool_ || t.dtype() == DType::uint8,
+               InvalidArgument, "FusedElementwise: input #", i, " must be float32, bool or uint8, got ",
+               dtype_name(t.dtype()));
       const bool ok = modes[i] == 0   ? t.shape() == out
                       : modes[i] == 1 ? t.size() == 1
                       : modes[i] == 2 ? (t.rank() == 1 && !out.empty() && t.shape()[0] == out.back())

@@ -191,6 +191,38 @@ TEST(Function, FusedElementwiseMatchesEagerBitForBit) {
   EXPECT_TRUE(has_op(info, "FusedElementwise")) << info.node_summary;
 }
 
+
+TEST(Function, Uint8InputCastFusesIntoTheLoop) {
+  // Rescaling of uint8 images, cast(x) * (1/255) - 0.5, times a uint8 row vector
+  // broadcast along the last dimension: both casts are read as uint8 by the loop.
+  auto body = [](const nb::Tensor& x, const nb::Tensor& row) {
+    const nb::Tensor scaled = nb::cast(x, nb::DType::float32) * (1.0f / 255.0f) - 0.5f;
+    return scaled * nb::cast(row, nb::DType::float32);
+  };
+  auto f = nb::function(body);
+  std::vector<uint8_t> xv(3 * 5 * 7), rv(7);
+  for (size_t i = 0; i < xv.size(); ++i) xv[i] = uint8_t((i * 37 + 11) % 256);
+  xv[0] = 0;
+  xv[1] = 255;
+  for (size_t i = 0; i < rv.size(); ++i) rv[i] = uint8_t(250 + i);
+  const nb::Tensor x = nb::constant(xv, nb::Shape{3, 5, 7}), row = nb::constant(rv, nb::Shape{7});
+  for (int i = 0; i < 2; ++i) expect_identical(f(x, row), body(x, row));
+  const auto info = f.function().concrete_functions().at(0);
+  EXPECT_TRUE(has_op(info, "FusedElementwise")) << info.node_summary;
+  EXPECT_FALSE(has_op(info, "Cast")) << info.node_summary;
+  // Hand-computed element: 255 * (1/255) - 0.5 times the row's second entry (251).
+  EXPECT_EQ(f(x, row).to_vector<float>()[1], (255.0f * (1.0f / 255.0f) - 0.5f) * 251.0f);
+
+  // A cast whose result also leaves the function stays a Cast node.
+  auto g = nb::function([](const nb::Tensor& x) -> std::vector<nb::Tensor> {
+    const nb::Tensor c = nb::cast(x, nb::DType::float32);
+    return {c, c * 2.0f + 1.0f};
+  });
+  const auto outs = g(x);
+  EXPECT_EQ(outs.at(0).to_vector<float>()[1], 255.0f);
+  EXPECT_EQ(outs.at(1).to_vector<float>()[1], 511.0f);
+  EXPECT_TRUE(has_op(g.function().concrete_functions().at(0), "Cast"));
+}
 TEST(Function, ConvBiasReluFuseIntoOneDnn) {
   for (const char* act : {"relu", "linear"}) {
     nb::layers::Conv2D conv(5, 3, {.activation = act});

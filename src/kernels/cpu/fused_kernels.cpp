@@ -48,6 +48,19 @@ void fused_matmul(Inputs in, std::span<Tensor> out, const Attrs& a) {
   else bias_activation(y.mutable_data<double>(), bias.data<double>(), rows, cols, relu);
 }
 
+// d[0, len) = float(src[start + j]) for a float32, bool or uint8 source (exact).
+void convert_run(DType t, const void* src, int64_t start, int64_t len, float* d) {
+  if (t == DType::float32) {
+    std::memcpy(d, static_cast<const float*>(src) + start, size_t(len) * sizeof(float));
+  } else if (t == DType::bool_) {
+    const bool* p = static_cast<const bool*>(src) + start;
+    for (int64_t j = 0; j < len; ++j) d[j] = p[j] ? 1.0f : 0.0f;
+  } else {
+    const uint8_t* p = static_cast<const uint8_t*>(src) + start;
+    for (int64_t j = 0; j < len; ++j) d[j] = float(p[j]);
+  }
+}
+
 struct Instr {
   FusedOpcode op;
   int dst, a, b, c;
@@ -62,17 +75,16 @@ void fused_elementwise(Inputs in, std::span<Tensor> out, const Attrs& attrs) {
   for (int i = 0; i < n_instr; ++i)
     code[i] = {FusedOpcode(prog[size_t(5 * i)]), int(prog[size_t(5 * i + 1)]), int(prog[size_t(5 * i + 2)]),
                int(prog[size_t(5 * i + 3)]), int(prog[size_t(5 * i + 4)])};
-  // Inputs: float32 read in place, bool masks converted per block, scalars read once.
+  // Inputs: float32 read in place, bool and uint8 converted per block, scalars read once.
   Tensor keep[kFusedMaxRegisters];  // contiguous copies of strided inputs (rare)
   const void* base[kFusedMaxRegisters] = {};
-  bool is_bool[kFusedMaxRegisters] = {};
+  DType dtype[kFusedMaxRegisters] = {};
   float scalar[kFusedMaxRegisters] = {};
   for (int i = 0; i < n_in; ++i) {
     const Tensor& t = in[size_t(i)];
-    is_bool[i] = t.dtype() == DType::bool_;
+    dtype[i] = t.dtype();
     if (modes[size_t(i)] == 1) {
-      scalar[i] = is_bool[i] ? (*static_cast<const bool*>(t.raw_data()) ? 1.0f : 0.0f)
-                             : *static_cast<const float*>(t.raw_data());
+      convert_run(dtype[i], t.raw_data(), 0, 1, &scalar[i]);
       continue;
     }
     if (t.is_contiguous()) {
@@ -96,24 +108,20 @@ void fused_elementwise(Inputs in, std::span<Tensor> out, const Attrs& attrs) {
         if (mode == 1) {
           std::fill(regs[i], regs[i] + len, scalar[i]);
           src[i] = regs[i];
-        } else if (is_bool[i] && mode == 0) {
-          const bool* p = static_cast<const bool*>(base[i]) + start;
-          for (int64_t j = 0; j < len; ++j) regs[i][j] = p[j] ? 1.0f : 0.0f;
-          src[i] = regs[i];
         } else if (mode == 0) {
-          src[i] = static_cast<const float*>(base[i]) + start;
+          if (dtype[i] == DType::float32) {
+            src[i] = static_cast<const float*>(base[i]) + start;
+          } else {
+            convert_run(dtype[i], base[i], start, len, regs[i]);
+            src[i] = regs[i];
+          }
         } else {
           // A vector along the last dimension: copy whole runs of it (no division per element).
           float* d = regs[i];
           int64_t col = start % row, j = 0;
           while (j < len) {
             const int64_t run = std::min(row - col, len - j);
-            if (is_bool[i]) {
-              const bool* p = static_cast<const bool*>(base[i]) + col;
-              for (int64_t k = 0; k < run; ++k) d[j + k] = p[k] ? 1.0f : 0.0f;
-            } else {
-              std::memcpy(d + j, static_cast<const float*>(base[i]) + col, size_t(run) * sizeof(float));
-            }
+            convert_run(dtype[i], base[i], col, run, d + j);
             j += run;
             col = 0;
           }
