@@ -25,13 +25,16 @@
 # Configurations: every framework runs in each configuration listed for it, and
 # compare_train.py compares the best (lowest median) of each, as the issue asks
 # ("LibTorch in its best configuration"), plus the same-thread-count pairs.
-#   mlp: LibTorch "1 thread" (OpenMP 1, OPENBLAS_NUM_THREADS=1) and "omp1+blas2"
+#   mlp: LibTorch "1-thread" (OpenMP 1, OPENBLAS_NUM_THREADS=1) and "omp1+blas2"
 #        (OpenMP 1, OpenBLAS's own pool of 2: its matmuls use both cores, with no
-#        second pool spinning against it); Keras 1 thread; nabla 1 and 2 threads
-#        (--threads; nabla runs OpenBLAS single-threaded inside its own pool).
-#        On the Zen 4 machine of 2026-11-23, LibTorch's omp1+blas2 was its fastest
-#        (0.49 s against 0.58 s with 1 thread and 0.54 s with OpenMP 2).
-#   cnn: 2 threads for everyone (OPENBLAS_NUM_THREADS=1: LibTorch calls OpenBLAS
+#        second pool spinning against it), each also with OPENBLAS_CORETYPE=SkylakeX
+#        ("+avx512": Debian's OpenBLAS 0.3.21 does not recognise recent AMD cores
+#        and picks its AVX2 Haswell kernels; forcing the AVX-512 kernels is faster
+#        there); Keras 1 thread; nabla 1 and 2 threads (--threads; nabla runs its
+#        GEMMs single-threaded inside its own pool). On the AMD EPYC machine of
+#        2026-11-23, LibTorch's fastest was omp1+blas2+avx512 (0.45 s, against
+#        0.48 omp1+blas2, 0.49 1-thread+avx512, 0.58 1-thread).
+#   cnn: 2 threads for everyone, LibTorch also with "+avx512" (OPENBLAS_NUM_THREADS=1: LibTorch calls OpenBLAS
 #        from inside its own OpenMP pool; a threaded OpenBLAS on top of that
 #        oversubscribes the cores).
 #   OMP_NUM_THREADS is set to the OpenMP thread count. TF_CPP_MIN_LOG_LEVEL=2 for quiet TF.
@@ -90,18 +93,25 @@ reps_for() { [[ "$1" == mlp ]] && echo "$REPS_MLP" || echo "$REPS_CNN"; }
 load1() { cut -d' ' -f1 /proc/loadavg; }
 
 # Configurations of a framework for a model, one per line:
-#   label  OpenMP/intra-op threads  OPENBLAS_NUM_THREADS
+#   label  OpenMP/intra-op threads  OPENBLAS_NUM_THREADS  OPENBLAS_CORETYPE ("-": detected)
 configs_for() {  # framework model
   if [[ "$2" == mlp ]]; then
     case "$1" in
-      libtorch) printf '%s\n' "1-thread 1 1" "omp1+blas2 1 2" ;;
-      keras) printf '%s\n' "1-thread 1 1" ;;
-      nabla) printf '%s\n' "1-thread 1 1" "2-threads 2 1" ;;
+      libtorch) printf '%s\n' "1-thread 1 1 -" "omp1+blas2 1 2 -" \
+                               "1-thread+avx512 1 1 SkylakeX" "omp1+blas2+avx512 1 2 SkylakeX" ;;
+      keras) printf '%s\n' "1-thread 1 1 -" ;;
+      nabla) printf '%s\n' "1-thread 1 1 -" "2-threads 2 1 -" ;;
     esac
   else
-    printf '%s\n' "2-threads 2 1"
+    case "$1" in
+      libtorch) printf '%s\n' "2-threads 2 1 -" "2-threads+avx512 2 1 SkylakeX" ;;
+      *) printf '%s\n' "2-threads 2 1 -" ;;
+    esac
   fi
 }
+
+# env arguments for OPENBLAS_CORETYPE ("-": none, OpenBLAS detects the CPU).
+coretype_env() { [[ "$1" == - ]] || echo "OPENBLAS_CORETYPE=$1"; }
 
 # Runs one benchmark command (with its environment) and appends its JSON line,
 # plus the configuration label and the load averages, to $OUT. A failing run is
@@ -121,12 +131,12 @@ record() {
   echo "  $line" >&2
 }
 
-run_libtorch() {  # model config threads blas_threads
-  record "libtorch $1" "$2" env OPENBLAS_NUM_THREADS="$4" OMP_NUM_THREADS="$3" \
+run_libtorch() {  # model config threads blas_threads coretype
+  record "libtorch $1" "$2" env $(coretype_env "$5") OPENBLAS_NUM_THREADS="$4" OMP_NUM_THREADS="$3" \
     "$TORCH_BIN" "$1" --data "$DATA" --epochs "$EPOCHS" --threads "$3" --json
 }
 
-run_keras() {  # model config threads blas_threads
+run_keras() {  # model config threads blas_threads coretype (unused: TensorFlow has no OpenBLAS)
   record "keras $1" "$2" env OPENBLAS_NUM_THREADS="$4" OMP_NUM_THREADS="$3" TF_CPP_MIN_LOG_LEVEL=2 \
     "$KERAS_PYTHON" "$ROOT/bench/keras_train.py" --model "$1" --data "$DATA" \
     --epochs "$EPOCHS" --threads "$3" --inter-op "$KERAS_INTER_OP" --json
@@ -137,7 +147,7 @@ run_keras() {  # model config threads blas_threads
 # peers do, and prints one JSON line in their format. NABLA_BIN overrides the
 # binary. nabla runs OpenBLAS single-threaded inside its own pool whatever
 # OPENBLAS_NUM_THREADS says; the variable is set for symmetry with the peers.
-run_nabla() {  # model config threads blas_threads
+run_nabla() {  # model config threads blas_threads coretype (unused: float32 GEMM is oneDNN's)
   record "nabla $1" "$2" env OPENBLAS_NUM_THREADS="$4" \
     "$NABLA_BIN" bench "$1" --data "$DATA" --epochs "$EPOCHS" --threads "$3" --json
 }
@@ -177,8 +187,8 @@ for model in $MODELS; do
         libtorch|keras|nabla) ;;
         *) echo "unknown framework $fw" >&2; exit 2 ;;
       esac
-      while read -r config threads blas; do
-        "run_$fw" "$model" "$config" "$threads" "$blas" < /dev/null
+      while read -r config threads blas coretype; do
+        "run_$fw" "$model" "$config" "$threads" "$blas" "$coretype" < /dev/null
       done < <(configs_for "$fw" "$model")
     done
   done

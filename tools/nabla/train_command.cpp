@@ -20,9 +20,11 @@ std::function<int()> add_train_command(CLI::App& app) {
     int64_t batch_size = 32;  // without --batch-size: the preset's (preset_batch_size)
     double lr = -1;
     double validation_split = 0.0;
-    // Across seeds this model reaches 0.865-0.875 test accuracy after 5 epochs, as in
-    // Keras 3.15 (0.871-0.873); seed 2 is one of the better draws (0.875 on 2 threads).
-    uint64_t seed = 2;
+    // Across seeds this model reaches 0.867-0.876 test accuracy after 5 epochs, as in
+    // Keras 3.15 (0.869-0.875 over seeds 1-6, measured 2026-11-23 with the same recipe);
+    // seed 1 is one of the better draws on the reference machine (0.876; the AMD EPYC
+    // of docs/benchmarks.md, float32 GEMM by oneDNN). Other CPUs round differently.
+    uint64_t seed = 1;
     int threads = 0;
     bool quiet = false, json = false;
     std::string save, resume, tensorboard, csv_log;

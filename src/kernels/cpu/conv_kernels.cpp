@@ -12,7 +12,6 @@
 //
 // float64, and float32 under nb::set_conv_reference(true), run the reference
 // loops of conv_reference.cpp.
-#include <omp.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -25,6 +24,7 @@
 
 #include "kernels/cpu/conv_reference.h"
 #include "kernels/cpu/elementwise_loops.h"
+#include "kernels/cpu/single_threaded_omp.h"
 #include "nabla/core/thread_pool.h"
 #include "nabla/ops/conv.h"
 #include "nabla/ops/registry.h"
@@ -69,23 +69,6 @@ ThreadState& thread_state() {
   thread_local ThreadState s;
   return s;
 }
-
-// Sets this thread's OpenMP team size to 1 for its lifetime (oneDNN reads it
-// when creating and running primitives).
-class SingleThreadedOmp {
- public:
-  SingleThreadedOmp() : saved_(omp_get_max_threads()) {
-    if (saved_ != 1) omp_set_num_threads(1);
-  }
-  ~SingleThreadedOmp() {
-    if (saved_ != 1) omp_set_num_threads(saved_);
-  }
-  SingleThreadedOmp(const SingleThreadedOmp&) = delete;
-  SingleThreadedOmp& operator=(const SingleThreadedOmp&) = delete;
-
- private:
-  int saved_;
-};
 
 // kForwardBias / kForwardBiasRelu: FusedConv (bias and ReLU as oneDNN's bias
 // argument and eltwise post-op).

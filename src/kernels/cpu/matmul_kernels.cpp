@@ -1,7 +1,11 @@
 // CPU kernels of BatchMatMulV2.
 //
-// float32/float64: OpenBLAS GEMM, always single-threaded (DESIGN.md §6: one
-// thread pool per process). nabla parallelises itself: batch entries are
+// float32: oneDNN's sgemm (dnnl_sgemm: JIT kernels chosen for the CPU at run
+// time, AVX-512 where the CPU has it); float64: OpenBLAS's dgemm. Both always
+// single-threaded (DESIGN.md §6: one thread pool per process). Debian's
+// OpenBLAS 0.3.21 does not recognise recent AMD cores and falls back to its AVX2
+// (Haswell) kernels there: on the Zen machine of docs/benchmarks.md oneDNN's
+// sgemm is 2.3x faster on the MLP's shapes (docs/performance.md). nabla parallelises itself: batch entries are
 // spread over the pool, and when there are fewer batch entries than threads
 // each matrix is cut into row (or column) blocks, one single-threaded GEMM per
 // block. Operands whose last two dims are row-major with a leading dimension
@@ -12,12 +16,15 @@
 // wrap-around arithmetic (as TensorFlow's integer ops).
 #include <cblas.h>
 
+#include <oneapi/dnnl/dnnl.h>
+
 #include <algorithm>
 #include <climits>
 #include <cstring>
 #include <type_traits>
 
 #include "kernels/cpu/elementwise_loops.h"
+#include "kernels/cpu/single_threaded_omp.h"
 #include "nabla/core/thread_pool.h"
 #include "nabla/ops/registry.h"
 
@@ -95,13 +102,16 @@ void blas_single_threaded() {
 template <typename T>
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b,
           int64_t ldb, T* c, int64_t ldc) {
-  const auto TA = ta ? CblasTrans : CblasNoTrans, TB = tb ? CblasTrans : CblasNoTrans;
-  if constexpr (std::is_same_v<T, float>)
-    cblas_sgemm(CblasRowMajor, TA, TB, int(m), int(n), int(k), 1.0f, a, int(lda), b, int(ldb), 0.0f, c,
-                int(ldc));
-  else
+  if constexpr (std::is_same_v<T, float>) {
+    SingleThreadedOmp single;
+    const dnnl_status_t st = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+    NB_CHECK(st == dnnl_success, Internal, "matmul: oneDNN sgemm failed with status ", int(st), " (", m, "x", k,
+             " @ ", k, "x", n, ", lda ", lda, ", ldb ", ldb, ", ldc ", ldc, ")");
+  } else {
+    const auto TA = ta ? CblasTrans : CblasNoTrans, TB = tb ? CblasTrans : CblasNoTrans;
     cblas_dgemm(CblasRowMajor, TA, TB, int(m), int(n), int(k), 1.0, a, int(lda), b, int(ldb), 0.0, c,
                 int(ldc));
+  }
 }
 
 // Work below this many multiply-adds runs on the calling thread.
