@@ -85,7 +85,7 @@ def main(argv):
     models = sorted({m for _, m, _ in stats})
     order = {"nabla": 0, "libtorch": 1, "keras": 2}
     print(f"end-to-end training, Fashion-MNIST, medians ({path})")
-    header = (f"{'model':5} {'framework':9} {'config':11} {'runs':>4} {'epoch s':>8} {'1st ep s':>8} "
+    header = (f"{'model':5} {'framework':9} {'config':18} {'runs':>4} {'epoch s':>8} {'1st ep s':>8} "
               f"{'later s':>8} {'img/s':>8} {'test acc':>8} {'loss':>7}  load 1m")
     print(header)
     print("-" * len(header))
@@ -94,7 +94,7 @@ def main(argv):
         for fw, _, config in keys:
             s = stats[(fw, model, config)]
             load_range = ("-" if s["load"] is None else f"{s['load'][0]:.2f}-{s['load'][1]:.2f}")
-            print(f"{model:5} {fw:9} {config:11} {s['runs']:>4} {s['epoch']:>8.3f} {s['first']:>8.3f} "
+            print(f"{model:5} {fw:9} {config:18} {s['runs']:>4} {s['epoch']:>8.3f} {s['first']:>8.3f} "
                   f"{fmt(s['later'], '>8.3f'):>8} {fmt(s['ips'], '>8.0f'):>8} "
                   f"{fmt(s['acc'], '>8.4f'):>8} {fmt(s['loss'], '>7.4f'):>7}  {load_range}")
 

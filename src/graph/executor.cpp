@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "graph/node_profile.h"
 #include "nabla/core/error.h"
 
 namespace nabla::graph {
@@ -92,6 +93,8 @@ void Executor::plan() {
     }
     if (n.kind == NodeKind::Stateful)
       for (int vi : n.call_variables) st.vars.push_back(g.variables[size_t(vi)].get());
+    if ((n.kind == NodeKind::Op || n.kind == NodeKind::Stateful) && node_profiling_enabled())
+      st.profile_row = node_profile_row(g, n);
     if (n.kind == NodeKind::Constant) {
       slot_[size_t(n.output(0))] = Slot::Persistent;
       vals_[size_t(n.output(0))] = n.constant;
@@ -195,6 +198,8 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& args) {
           for (int o = 0; o < n.num_outputs; ++o)
             if (slot_[size_t(n.output(o))] == Slot::Dedicated) prepare_dedicated(n.output(o));
         std::span<Tensor> outs(vals_.data() + n.first_output, size_t(n.num_outputs));
+        const auto start = st.profile_row >= 0 ? std::chrono::steady_clock::now()
+                                               : std::chrono::steady_clock::time_point();
         if (n.kind == NodeKind::Stateful) {
           n.call->run(args_buf_, outs, st.vars);
         } else if (st.kernel) {
@@ -209,6 +214,7 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& args) {
                    " outputs, the trace ", n.num_outputs);
           for (int o = 0; o < n.num_outputs; ++o) outs[size_t(o)] = std::move(r[size_t(o)]);
         }
+        if (st.profile_row >= 0) node_profile_add(st.profile_row, std::chrono::steady_clock::now() - start);
         break;
       }
     }

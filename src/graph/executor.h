@@ -30,6 +30,7 @@ class Executor {
     KernelFn kernel = nullptr;      // Op nodes run through their kernel directly
     std::vector<int> release;       // transient values whose last use is this step
     std::vector<Variable*> vars;    // Stateful nodes
+    int profile_row = -1;           // NABLA_GRAPH_PROFILE: the node's row (graph/node_profile.h)
   };
 
   void plan();

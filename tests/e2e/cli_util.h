@@ -11,8 +11,9 @@ struct CliResult {
   std::string output;  // stdout and stderr together
 };
 
-inline CliResult run_nabla(const std::string& args) {
-  std::string cmd = std::string("'") + NABLA_CLI_PATH + "' " + args + " 2>&1";
+// `env`: shell variable assignments put before the command ("NAME=value ...").
+inline CliResult run_nabla(const std::string& args, const std::string& env = "") {
+  std::string cmd = env + (env.empty() ? "'" : " '") + NABLA_CLI_PATH + "' " + args + " 2>&1";
   CliResult r;
   FILE* p = ::popen(cmd.c_str(), "r");
   if (!p) return r;

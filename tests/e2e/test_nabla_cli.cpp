@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "cli_util.h"
 
@@ -131,6 +132,38 @@ TEST(NablaCli, BenchJsonHasThePeersFields) {
     EXPECT_GT(j["test_accuracy"].get<double>(), 0.4) << j.dump();
     EXPECT_LE(j["test_accuracy"].get<double>(), 1.0) << j.dump();
   }
+}
+
+// NABLA_GRAPH_PROFILE=1: at exit, a table of the compiled graphs' nodes with their
+// calls and times (docs/performance.md).
+TEST(NablaCli, GraphProfileListsEveryNodeOfTheTrainStep) {
+  if (!has_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  CliResult r = run_nabla("bench mlp --limit 640 --threads 1", "NABLA_GRAPH_PROFILE=1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("nabla graph profile (NABLA_GRAPH_PROFILE)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("us/call  node [output shape]"), std::string::npos) << r.output;
+  // One row per node and output shape, with its number of calls: 20 steps of 32 images,
+  // the first of which is the trace (it runs eagerly), so the graph runs 19 times.
+  auto calls_of = [&](const std::string& node) -> long {
+    std::istringstream lines(r.output);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.size() < node.size() || line.compare(line.size() - node.size(), node.size(), node) != 0) continue;
+      std::istringstream cols(line);
+      double total_ms = 0;
+      std::string share;
+      long calls = -1;
+      cols >> total_ms >> share >> calls;
+      return calls;
+    }
+    return -1;
+  };
+  for (const char* node : {"  FusedMatMul [32,128]", "  BatchMatMulV2 [784,128]", "  OptimizerApply(Adam)",
+                           "  FusedElementwise [32,28,28]"})
+    EXPECT_EQ(calls_of(node), 19) << node << "\n" << r.output;
+  // Without the variable: no table.
+  CliResult quiet = run_nabla("bench mlp --limit 640 --threads 1");
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.output;
+  EXPECT_EQ(quiet.output.find("nabla graph profile"), std::string::npos) << quiet.output;
 }
 
 TEST(NablaCli, TrainJsonIsDeterministicForASeed) {
