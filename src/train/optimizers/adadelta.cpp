@@ -51,7 +51,7 @@ void Adadelta::update_step(const Tensor& grad, Variable& var, double lr, int64_t
     T* ag = detail::data_of<T>(*accumulated_grads_[k]);
     T* ad = detail::data_of<T>(*accumulated_deltas_[k]);
     const T* g = grad.data<T>();
-    detail::for_range(var.size(), [&](int64_t b, int64_t e) { adadelta_loop<T, kDecay>(w, g, ag, ad, b, e, s); });
+    detail::for_range(var.size(), [=](int64_t b, int64_t e) { adadelta_loop<T, kDecay>(w, g, ag, ad, b, e, s); });
   });
 }
 

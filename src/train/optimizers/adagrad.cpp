@@ -45,7 +45,7 @@ void Adagrad::update_step(const Tensor& grad, Variable& var, double lr, int64_t 
     T* w = detail::data_of<T>(var);
     T* acc = detail::data_of<T>(*accumulators_[size_t(slot_index)]);
     const T* g = grad.data<T>();
-    detail::for_range(var.size(), [&](int64_t b, int64_t e) { adagrad_loop<T, kDecay>(w, g, acc, b, e, s); });
+    detail::for_range(var.size(), [=](int64_t b, int64_t e) { adagrad_loop<T, kDecay>(w, g, acc, b, e, s); });
   });
 }
 

@@ -72,7 +72,7 @@ void Adam::update_step(const Tensor& grad, Variable& var, double lr, int64_t slo
     T* v = detail::data_of<T>(*velocities_[k]);
     T* vhat = velocity_hats_.empty() ? nullptr : detail::data_of<T>(*velocity_hats_[k]);
     const T* g = grad.data<T>();
-    detail::for_range(var.size(), [&](int64_t b, int64_t e) {
+    detail::for_range(var.size(), [=](int64_t b, int64_t e) {
       if (vhat) adam_loop<T, kDecay, true>(w, g, m, v, vhat, b, e, s);
       else adam_loop<T, kDecay, false>(w, g, m, v, vhat, b, e, s);
     });

@@ -55,7 +55,7 @@ void Adamax::update_step(const Tensor& grad, Variable& var, double lr, int64_t s
     T* m = detail::data_of<T>(*momentums_[k]);
     T* u = detail::data_of<T>(*norms_[k]);
     const T* g = grad.data<T>();
-    detail::for_range(var.size(), [&](int64_t b, int64_t e) { adamax_loop<T, kDecay>(w, g, m, u, b, e, s); });
+    detail::for_range(var.size(), [=](int64_t b, int64_t e) { adamax_loop<T, kDecay>(w, g, m, u, b, e, s); });
   });
 }
 

@@ -95,9 +95,10 @@ void Ftrl::update_step(const Tensor& grad, Variable& var, double lr, int64_t slo
     T* acc = detail::data_of<T>(*accumulators_[k]);
     T* lin = detail::data_of<T>(*linears_[k]);
     const T* g = grad.data<T>();
-    detail::for_range(var.size(), [&](int64_t b, int64_t e) {
-      if (o.learning_rate_power == 0) ftrl_loop<T, kDecay, Power::Zero>(w, g, acc, lin, b, e, s);
-      else if (o.learning_rate_power == -0.5) ftrl_loop<T, kDecay, Power::Half>(w, g, acc, lin, b, e, s);
+    const double power = o.learning_rate_power;
+    detail::for_range(var.size(), [=](int64_t b, int64_t e) {
+      if (power == 0) ftrl_loop<T, kDecay, Power::Zero>(w, g, acc, lin, b, e, s);
+      else if (power == -0.5) ftrl_loop<T, kDecay, Power::Half>(w, g, acc, lin, b, e, s);
       else ftrl_loop<T, kDecay, Power::General>(w, g, acc, lin, b, e, s);
     });
   });

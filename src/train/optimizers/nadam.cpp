@@ -91,7 +91,7 @@ void Nadam::update_step(const Tensor& grad, Variable& var, double lr, int64_t sl
     T* m = detail::data_of<T>(*momentums_[k]);
     T* v = detail::data_of<T>(*velocities_[k]);
     const T* g = grad.data<T>();
-    detail::for_range(var.size(), [&](int64_t b, int64_t e) { nadam_loop<T, kDecay>(w, g, m, v, b, e, s); });
+    detail::for_range(var.size(), [=](int64_t b, int64_t e) { nadam_loop<T, kDecay>(w, g, m, v, b, e, s); });
   });
 }
 

@@ -264,7 +264,17 @@ void Optimizer::apply_gradients_now(const std::vector<Tensor>& grads, const std:
   clip_gradients(used_grads);
   const double lr = learning_rate_.at(iterations_);
   before_update_steps();
-  for (size_t k = 0; k < used_grads.size(); ++k) update_step(used_grads[k], *used_vars[k], lr, used_slots[k]);
+  // One parallel pass over all variables (optimizers::detail::UpdateBatch), unless a variable is
+  // listed twice: its updates must then run one after the other, as Keras runs them.
+  std::vector<const Variable*> sorted(used_vars.begin(), used_vars.end());
+  std::sort(sorted.begin(), sorted.end());
+  if (std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end()) {
+    optimizers::detail::UpdateBatch batch;
+    for (size_t k = 0; k < used_grads.size(); ++k) update_step(used_grads[k], *used_vars[k], lr, used_slots[k]);
+    batch.run();
+  } else {
+    for (size_t k = 0; k < used_grads.size(); ++k) update_step(used_grads[k], *used_vars[k], lr, used_slots[k]);
+  }
   ++iterations_;
 }
 

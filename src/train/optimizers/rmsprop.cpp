@@ -82,7 +82,7 @@ void RMSprop::update_step(const Tensor& grad, Variable& var, double lr, int64_t 
     T* avg = average_gradients_.empty() ? nullptr : detail::data_of<T>(*average_gradients_[k]);
     const T* g = grad.data<T>();
     detail::for_range(var.size(),
-                      [&](int64_t b, int64_t e) { rmsprop_update<T, kDecay>(w, g, vel, mom, avg, b, e, s); });
+                      [=](int64_t b, int64_t e) { rmsprop_update<T, kDecay>(w, g, vel, mom, avg, b, e, s); });
   });
 }
 

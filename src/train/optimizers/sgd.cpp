@@ -58,7 +58,7 @@ void SGD::update_step(const Tensor& grad, Variable& var, double lr, int64_t slot
     T* w = detail::data_of<T>(var);
     T* mp = m ? detail::data_of<T>(*m) : nullptr;
     const T* g = grad.data<T>();
-    detail::for_range(var.size(), [&](int64_t b, int64_t e) { sgd_update<T, kDecay>(w, g, mp, b, e, s); });
+    detail::for_range(var.size(), [=](int64_t b, int64_t e) { sgd_update<T, kDecay>(w, g, mp, b, e, s); });
   });
 }
 

@@ -1,10 +1,12 @@
 // Shared pieces of the optimisers' update steps: dtype / weight-decay dispatch,
-// raw data access and the parallel split of one in-place pass. Each optimiser
-// keeps its math in one templated per-element loop (a future CUDA kernel
-// replaces that loop only).
+// raw data access and the multi-tensor apply (one parallel pass over every
+// variable of an apply_gradients call). Each optimiser keeps its math in one
+// templated per-element loop (a future CUDA kernel replaces that loop only).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -44,10 +46,46 @@ template <typename T, bool kDecay> inline T decayed(T w, T wd, T lr) {
 // Writable data of a variable (detached from any snapshot; contiguous).
 template <typename T> T* data_of(Variable& v) { return v.mutable_value().template mutable_data<T>(); }
 
-// Runs body(begin, end) over [0, n) in chunks on the thread pool (elementwise passes
-// are memory bound: a chunk of 32K elements is about 128 KB of float32 per stream).
+// The element loops of one apply_gradients call, run as ONE parallel pass over the
+// concatenation of all variables (a multi-tensor apply: one pool dispatch per step
+// instead of one per variable, and small variables share chunks instead of running
+// one after the other). While an UpdateBatch is alive on a thread, for_range on that
+// thread records its loop instead of running it; run() then runs them all. Every loop
+// is element-wise, so results do not depend on how the range is cut.
+class UpdateBatch {
+ public:
+  UpdateBatch();   // becomes this thread's current batch
+  ~UpdateBatch();  // stops being it; loops not run by run() are dropped
+  UpdateBatch(const UpdateBatch&) = delete;
+  UpdateBatch& operator=(const UpdateBatch&) = delete;
+
+  // The current batch of this thread, or nullptr.
+  static UpdateBatch* current();
+  // Records body(b, e) over [0, n).
+  void add(int64_t n, std::function<void(int64_t, int64_t)> body);
+  // Runs every recorded loop once over its whole range, in one parallel_for.
+  void run();
+
+ private:
+  std::vector<std::function<void(int64_t, int64_t)>> bodies_;
+  std::vector<int64_t> starts_;  // offset of each loop in the concatenation, plus the total
+  UpdateBatch* previous_;
+};
+
+// Elements per parallel task: element-wise passes are memory bound, and a chunk of 32K
+// elements is about 128 KB of float32 per stream.
+inline constexpr int64_t kUpdateGrain = int64_t(1) << 15;
+
+// Runs body(begin, end) over [0, n) in chunks on the thread pool, or, inside an
+// UpdateBatch, records it to run later with the other variables' loops: the body must
+// then own what it uses (capture by value: pointers, scalars), since update_step has
+// returned by the time it runs.
 template <typename F> void for_range(int64_t n, F&& body) {
-  parallel_for(int64_t(0), n, int64_t(1) << 15, body);
+  if (UpdateBatch* batch = UpdateBatch::current()) {
+    batch->add(n, std::function<void(int64_t, int64_t)>(std::forward<F>(body)));
+    return;
+  }
+  parallel_for(int64_t(0), n, kUpdateGrain, body);
 }
 
 // The shared options of an optimiser's options struct.
