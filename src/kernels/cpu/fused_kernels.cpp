@@ -98,7 +98,9 @@ void fused_elementwise(Inputs in, std::span<Tensor> out, const Attrs& attrs) {
   float* dst = y.mutable_data<float>();
   const int64_t n = y.size();
   const int64_t row = y.rank() ? y.shape().back() : 1;
-  parallel_for(0, (n + kBlock - 1) / kBlock, std::max<int64_t>(1, 16384 / kBlock), [&](int64_t b0, int64_t b1) {
+  // As the other element-wise kernels: below kElementwiseGrain elements one thread is faster.
+  const int64_t grain = std::max<int64_t>(1, kElementwiseGrain / kBlock);
+  parallel_for(0, (n + kBlock - 1) / kBlock, grain, [&](int64_t b0, int64_t b1) {
     alignas(64) float regs[kFusedMaxRegisters][kBlock];
     const float* src[kFusedMaxRegisters];
     for (int64_t blk = b0; blk < b1; ++blk) {
