@@ -2,6 +2,7 @@
 // chains of float32 element-wise ops (with their uint8 -> float32 input casts) into
 // single FusedElementwise loops.
 #include <algorithm>
+#include <cmath>
 #include <unordered_map>
 
 #include "graph/graph.h"
@@ -142,6 +143,53 @@ void fuse_max_pool_argmax(Graph& g) {
   g.compact();
 }
 
+// True if value v is a constant whose every element is +0.0 (a float zero without sign).
+bool is_positive_zero_constant(const Graph& g, int v) {
+  const Node& n = g.nodes[size_t(g.values[size_t(v)].producer)];
+  if (n.dead || n.kind != NodeKind::Constant || !n.constant.defined() || !is_floating(n.constant.dtype()) ||
+      !n.constant.device().is_cpu())
+    return false;
+  for (double x : n.constant.to_vector<double>())
+    if (x != 0.0 || std::signbit(x)) return false;
+  return true;
+}
+
+// The ReLU gradient after a max pooling's gradient, where(y > 0, MaxPoolGradWithArgmax(dy,
+// argmax), 0) with y the pooling's input, becomes MaxPoolGradWithArgmax(dy, argmax, pooled):
+// the kernel masks each window's gradient by its maximum (> 0 exactly where y > 0 at the
+// window's argmax, the only place the gradient is not 0), so the pass over the full-size
+// gradient and its mask goes away. Same results bit for bit (ops/pooling.cpp).
+void fuse_relu_mask_into_max_pool_grad(Graph& g) {
+  Uses u = compute_uses(g);
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    Node& sel = g.nodes[i];
+    if (!is_op(sel, "Select") || sel.inputs.size() != 3) continue;
+    const int cond = sel.inputs[0], grad = sel.inputs[1], zero = sel.inputs[2];
+    Node& gt = producer(g, cond);
+    Node& mpg = producer(g, grad);
+    if (!is_op(gt, "Greater") || !is_op(mpg, "MaxPoolGradWithArgmax") || mpg.inputs.size() != 2 ||
+        !single_use(u, grad) || !is_positive_zero_constant(g, zero) || spec(g, zero).shape.size() > 0)
+      continue;
+    // Greater(y, 0) with y the input of the MaxPoolWithArgmax whose argmax the gradient uses.
+    const int y = gt.inputs[0];
+    Node& pool = producer(g, mpg.inputs[1]);
+    if (!is_op(pool, "MaxPoolWithArgmax") || mpg.inputs[1] != pool.output(1) || pool.inputs[0] != y) continue;
+    const Node& z = g.nodes[size_t(g.values[size_t(gt.inputs[1])].producer)];
+    if (z.kind != NodeKind::Constant || !z.constant.defined() || z.constant.size() != 1 ||
+        z.constant.to_vector<double>()[0] != 0.0)
+      continue;
+    if (spec(g, sel.output(0)).shape != spec(g, grad).shape || spec(g, y).shape != spec(g, grad).shape ||
+        spec(g, sel.output(0)).dtype != spec(g, grad).dtype)
+      continue;
+    mpg.inputs.push_back(pool.output(0));
+    g.replace_uses(sel.output(0), grad);
+    sel.dead = true;
+    if (u.consumers[size_t(cond)].size() == 1 && !u.is_output[size_t(cond)]) gt.dead = true;
+    u = compute_uses(g);
+  }
+  g.compact();
+}
+
 // Opcode of a fusable op, or -1.
 int64_t opcode_of(const std::string& name) {
   static const std::unordered_map<std::string, FusedOpcode> table = {
@@ -272,6 +320,7 @@ void fuse(Graph& g) {
   fuse_matmul_bias_relu(g);
   fuse_conv_bias_relu(g);
   fuse_max_pool_argmax(g);
+  fuse_relu_mask_into_max_pool_grad(g);
   fuse_elementwise(g);
 }
 

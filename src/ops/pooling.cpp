@@ -69,7 +69,12 @@ NB_REGISTER_OP(kMaxPoolWithArgmax) {
 NB_REGISTER_OP(kMaxPoolGradWithArgmax) {
   OpDef d;
   d.name = "MaxPoolGradWithArgmax";
-  d.min_inputs = d.max_inputs = 2;
+  // Inputs: dy, argmax [, pooled]. With the forward's pooled values as a third input,
+  // a window's gradient counts only where its pooled value is > 0: the gradient of a
+  // ReLU just before the pooling, fused (nb::function's fusion pass; y > 0 at the
+  // window's argmax exactly when the window's maximum is > 0).
+  d.min_inputs = 2;
+  d.max_inputs = 3;
   d.attr_names = kPoolAttrNames;
   d.attr_names.push_back("input_sizes");
   d.differentiable = false;
@@ -81,6 +86,11 @@ NB_REGISTER_OP(kMaxPoolGradWithArgmax) {
     NB_CHECK(in[1].dtype() == DType::int64 && in[1].shape() == y, InvalidArgument,
              "MaxPoolGradWithArgmax: argmax must be int64 of shape ", y.str(), ", got ", dtype_name(in[1].dtype()),
              in[1].shape().str());
+    if (in.size() == 3) {
+      check_like("MaxPoolGradWithArgmax", "the pooled values", in[2], y);
+      NB_CHECK(in[2].dtype() == in[0].dtype(), InvalidArgument, "MaxPoolGradWithArgmax: the pooled values must be ",
+               dtype_name(in[0].dtype()), " like the output gradient, got ", dtype_name(in[2].dtype()));
+    }
     return {{xs, in[0].dtype()}};
   };
   return d;

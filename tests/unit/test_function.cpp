@@ -258,6 +258,12 @@ TEST(Function, MaxPoolingGradientReusesTheForwardMaxima) {
   EXPECT_TRUE(has_op(info, "MaxPoolWithArgmax")) << info.node_summary;
   EXPECT_TRUE(has_op(info, "MaxPoolGradWithArgmax")) << info.node_summary;
   EXPECT_FALSE(has_op(info, "MaxPoolGrad")) << info.node_summary;
+  // The ReLU gradient before the pooling is the pooling gradient's mask: no separate
+  // compare-and-select pass over the convolution's output (it would be this graph's
+  // only FusedElementwise: the other element-wise ops stand alone).
+  EXPECT_FALSE(has_op(info, "Select")) << info.node_summary;
+  EXPECT_FALSE(has_op(info, "Greater")) << info.node_summary;
+  EXPECT_FALSE(has_op(info, "FusedElementwise")) << info.node_summary;
 }
 
 // MaxPoolWithArgmax, MaxPool and MaxPoolGradWithArgmax on NHWC inputs against
@@ -393,7 +399,16 @@ template <typename T> void check_max_pool(const PoolCase& k, const std::vector<T
   ga.set("input_sizes", std::vector<int64_t>{k.n, k.h, k.w, k.c});
   const nb::Tensor dx =
       nb::call_op1(*nb::find_op("MaxPoolGradWithArgmax"), {nb::constant(dy, r[0].shape()), r[1]}, ga);
-  expect_same_bits(dx.to_vector<T>(), reference_scatter(dy, want.arg, k), "MaxPoolGradWithArgmax dx");
+  const std::vector<T> scattered = reference_scatter(dy, want.arg, k);
+  expect_same_bits(dx.to_vector<T>(), scattered, "MaxPoolGradWithArgmax dx");
+
+  // With the pooled values as a third input (the fused ReLU gradient): what eager
+  // where(x > 0, dx, 0) gives, written here on the pooling's input x.
+  std::vector<T> masked(scattered.size());
+  for (size_t i = 0; i < masked.size(); ++i) masked[i] = x[i] > T(0) ? scattered[i] : T(0);
+  const nb::Tensor dx_masked =
+      nb::call_op1(*nb::find_op("MaxPoolGradWithArgmax"), {nb::constant(dy, r[0].shape()), r[1], r[0]}, ga);
+  expect_same_bits(dx_masked.to_vector<T>(), masked, "MaxPoolGradWithArgmax dx masked by the pooled values");
 }
 
 }  // namespace

@@ -152,20 +152,27 @@ void tiled_max_pool(const ops::ConvGeometry& g, const ActLayout& lx, const ActLa
   });
 }
 
+// MaxPoolGradWithArgmax with the pooled values (the ReLU before the pooling, fused):
+// a window's gradient counts where its maximum is > 0, else it adds +0 (as the
+// eager where(y > 0, g, 0) gives; NaN maxima give 0 too).
+template <typename T> inline T masked_grad(T dy, T pooled) { return pooled > T(0) ? dy : T(0); }
+
 // One output pixel of MaxPoolGradWithArgmax: writes all K x C elements of its
 // window in dx (relative to the window's first element): 0 + dy[c] where
 // arg[c] == base + rel[j] + c, else 0 (as the generic path's zero fill and
 // sum). Returns false if some arg[c] lies outside the window.
+// With `pooled` (not null), dy[c] counts only where pooled[c] > 0 (masked_grad).
 template <typename T, int K>
-bool tile_scatter(const T* __restrict dy, const int64_t* __restrict arg, const std::array<int64_t, K>& window,
-                  int64_t C, int64_t base, T* __restrict dx) {
+bool tile_scatter(const T* __restrict dy, const T* __restrict pooled, const int64_t* __restrict arg,
+                  const std::array<int64_t, K>& window, int64_t C, int64_t base, T* __restrict dx) {
   const std::array<int64_t, K> rel = window;  // a local copy: no store can alias it
   int missed = 0;
   for (int64_t c = 0; c < C; ++c) {
     bool hit = false;
+    const T v = pooled ? masked_grad(dy[c], pooled[c]) : dy[c];
     for (int j = 0; j < K; ++j) {
       const bool here = arg[c] == base + rel[j] + c;
-      dx[rel[j] + c] = here ? T(0) + dy[c] : T(0);
+      dx[rel[j] + c] = here ? T(0) + v : T(0);
       hit = hit | here;
     }
     missed |= !hit;
@@ -196,14 +203,14 @@ void zero_uncovered(const ops::ConvGeometry& g, const ActLayout& lx, T* dxn, int
 // runs the generic path, which checks each one).
 template <typename T, int K>
 bool tiled_max_pool_grad(const ops::ConvGeometry& g, const ActLayout& lx, const ActLayout& ly, const T* gp,
-                         const int64_t* ap, T* dx) {
+                         const T* pp, const int64_t* ap, T* dx) {
   const std::array<int64_t, K> rel = window_offsets<K>(g, lx);
   bool exact = true;  // no position outside every window
   for (int d = 0; d < ops::kMaxSpatial; ++d) exact = exact && g.out[d] * g.k[d] == g.in[d];
   std::atomic<bool> missed{false};
   for_each_tile(g, lx, ly, [&](int64_t n, int64_t o0, int64_t o1, int64_t o2, int64_t base, int64_t yo) {
     T* dxn = dx + n * lx.sn;
-    if (!tile_scatter<T, K>(gp + yo, ap + yo, rel, g.c_in, base, dxn + base))
+    if (!tile_scatter<T, K>(gp + yo, pp ? pp + yo : nullptr, ap + yo, rel, g.c_in, base, dxn + base))
       missed.store(true, std::memory_order_relaxed);
     // A row's last pixel clears the uncovered elements of its rows (the last row's: also those below).
     if (!exact && o1 == g.out[1] - 1 && o2 == g.out[2] - 1)
@@ -364,15 +371,18 @@ template <typename T> void max_pool_argmax_kernel(Inputs in, std::span<Tensor> o
   });
 }
 
-// MaxPoolGradWithArgmax: dy, argmax; attr input_sizes -> dx (dy added at each
-// recorded maximum, in MaxPoolGrad's order, so the sums are the same). Throws
+// MaxPoolGradWithArgmax: dy, argmax [, pooled]; attr input_sizes -> dx (dy added at
+// each recorded maximum, in MaxPoolGrad's order, so the sums are the same; with the
+// pooled values, only where the window's maximum is > 0: masked_grad). Throws
 // InvalidArgument for an argmax outside its batch entry.
 template <typename T> void max_pool_grad_argmax_kernel(Inputs in, std::span<Tensor> out, const Attrs& a) {
   const Shape xs(std::vector<int64_t>(a.get<std::vector<int64_t>>("input_sizes")));
   const ops::ConvGeometry g = ops::pool_geometry(xs, a);
   const Tensor dy = in[0].contiguous(), am = in[1].contiguous();
+  const Tensor pooled = in.size() > 2 ? in[2].contiguous() : Tensor();
   const ActLayout lx = act_layout(g, g.c_in, g.in), ly = act_layout(g, g.c_out, g.out);
   const T* gp = dy.data<T>();
+  const T* pp = pooled.defined() ? pooled.data<T>() : nullptr;  // ReLU mask (see masked_grad)
   const int64_t* ap = am.data<int64_t>();
   T* dx = out[0].mutable_data<T>();
   // The offsets come from MaxPoolWithArgmax, or from a file: checked as they are used.
@@ -382,7 +392,7 @@ template <typename T> void max_pool_grad_argmax_kernel(Inputs in, std::span<Tens
   };
   bool done = false;  // the fast path wrote dx, every argmax inside its own window
   if (tiled_channels_last(g))
-    with_window_size(g.k_spatial(), [&](auto K) { done = tiled_max_pool_grad<T, K()>(g, lx, ly, gp, ap, dx); });
+    with_window_size(g.k_spatial(), [&](auto K) { done = tiled_max_pool_grad<T, K()>(g, lx, ly, gp, pp, ap, dx); });
   if (done) return;
   std::fill(dx, dx + out[0].size(), T(0));
   const int64_t C = g.c_in;
@@ -394,9 +404,10 @@ template <typename T> void max_pool_grad_argmax_kernel(Inputs in, std::span<Tens
         T* dxn = dx + n * lx.sn;
         const int64_t* a = ap + n * per;
         const T* gn = gp + n * per;
+        const T* pn = pp ? pp + n * per : nullptr;
         for (int64_t i = 0; i < per; ++i) {
           check(a[i]);
-          if (a[i] >= 0) dxn[a[i]] += gn[i];
+          if (a[i] >= 0) dxn[a[i]] += pn ? masked_grad(gn[i], pn[i]) : gn[i];
         }
       }
     });
@@ -407,7 +418,7 @@ template <typename T> void max_pool_grad_argmax_kernel(Inputs in, std::span<Tens
     for (int64_t c = 0; c < C; ++c) {
       const int64_t k = ap[yo + c * ly.sc];
       check(k);
-      if (k >= 0) dxn[k] += gp[yo + c * ly.sc];
+      if (k >= 0) dxn[k] += pp ? masked_grad(gp[yo + c * ly.sc], pp[yo + c * ly.sc]) : gp[yo + c * ly.sc];
     }
   });
 }
