@@ -14,11 +14,18 @@ namespace nabla {
 namespace graph {
 
 namespace {
-// Appends ", float32[2,3]" (no comma before the first argument).
-void append_spec(std::string& s, size_t i, DType dtype, const Shape& shape) {
+// Appends ", float32[2,3]" (no comma before the first argument); with `any_batch`,
+// dimension 0 as "?": "float32[?,3]".
+void append_spec(std::string& s, size_t i, DType dtype, const Shape& shape, bool any_batch) {
   if (i) s += ", ";
   s += dtype_name(dtype);
-  s += shape.str();
+  if (any_batch && !shape.empty()) {  // "[8]" with "?," after its '['
+    const std::string dims = Shape(shape.begin() + 1, shape.end()).str();
+    s += shape.size() == 1 ? "[?" : "[?,";
+    s.append(dims, 1, std::string::npos);
+  } else {
+    s += shape.str();
+  }
 }
 }  // namespace
 
@@ -26,15 +33,7 @@ std::string signature_of(const std::vector<Tensor>& args, bool any_batch) {
   std::string s = "(";
   for (size_t i = 0; i < args.size(); ++i) {
     const Tensor& t = args[i];
-    if (any_batch && t.rank() > 0) {  // "float32[?,8]": "[8]" with "?," after its '['
-      const std::string dims = Shape(t.shape().begin() + 1, t.shape().end()).str();
-      if (i) s += ", ";
-      s += dtype_name(t.dtype());
-      s += t.rank() == 1 ? "[?" : "[?,";
-      s.append(dims, 1, std::string::npos);
-    } else {
-      append_spec(s, i, t.dtype(), t.shape());
-    }
+    append_spec(s, i, t.dtype(), t.shape(), any_batch);
     if (!t.device().is_cpu()) {
       s += '@';
       s += t.device().str();
@@ -49,9 +48,9 @@ std::string signature_of(const std::vector<Tensor>& args, bool any_batch) {
   return s + ")";
 }
 
-std::string signature_of_specs(const std::vector<TensorSpec>& specs) {
+std::string signature_of_specs(const std::vector<TensorSpec>& specs, bool any_batch) {
   std::string s = "(";
-  for (size_t i = 0; i < specs.size(); ++i) append_spec(s, i, specs[i].dtype, specs[i].shape);
+  for (size_t i = 0; i < specs.size(); ++i) append_spec(s, i, specs[i].dtype, specs[i].shape, any_batch);
   return s + ")";
 }
 
@@ -229,7 +228,7 @@ void Function::save(const std::string& path) const {
            "': nothing to save yet; call the function once so that it is traced");
   std::vector<const graph::ConcreteFunction*> cs;
   for (const auto& c : impl_->concretes) cs.push_back(c.get());
-  graph::save_function(path, impl_->options.name, cs);
+  graph::save_function(path, impl_->options.name, cs, impl_->options.dynamic_batch);
 }
 
 }  // namespace nabla

@@ -8,9 +8,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <mutex>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
+#include "graph/dynamic_batch.h"
 #include "graph/executor.h"
 #include "graph/function_internal.h"
 #include "nabla/io/safetensors.h"
@@ -65,7 +68,7 @@ const char* kind_name(NodeKind k) {
 }  // namespace
 
 void save_function(const std::string& path, const std::string& name,
-                   const std::vector<const ConcreteFunction*>& functions) {
+                   const std::vector<const ConcreteFunction*>& functions, bool dynamic_batch) {
   std::vector<std::pair<std::string, Tensor>> tensors;
   std::vector<uint64_t> var_ids;  // file index -> variable id
   json jvars = json::array();
@@ -124,7 +127,7 @@ void save_function(const std::string& path, const std::string& name,
     jfuncs.push_back({{"signature", functions[f]->signature}, {"inputs", jin}, {"outputs", g.outputs},
                       {"nodes", std::move(jnodes)}});
   }
-  json doc = {{"name", name}, {"variables", jvars}, {"functions", jfuncs}};
+  json doc = {{"name", name}, {"variables", jvars}, {"functions", jfuncs}, {"dynamic_batch", dynamic_batch}};
   io::save_safetensors(path, tensors, {{"format", kFormat}, {"version", kVersion}, {"graph", doc.dump()}});
 }
 
@@ -238,10 +241,67 @@ std::function<void(Inputs, std::span<Tensor>, std::span<Variable* const>)> state
 }  // namespace
 
 struct LoadedFunction::Impl {
+  // A saved graph as traced, for making graphs at other batch sizes (dynamic_batch).
+  struct Sample {
+    std::string family;  // signature_of_specs(inputs, any_batch)
+    int64_t batch = 0;
+    std::shared_ptr<const graph::Graph> graph;
+  };
+
   std::string name;
   std::vector<std::shared_ptr<Variable>> variables;
   std::vector<std::pair<std::string, std::unique_ptr<graph::Executor>>> functions;
+  bool dynamic_batch = false;
+  std::vector<Sample> samples;
+  std::map<std::string, std::shared_ptr<const graph::BatchTemplate>> templates;  // per family
+  std::mutex mu;  // functions, templates
+
+  graph::Executor* find(const std::string& sig) {
+    for (auto& [s, e] : functions)
+      if (s == sig) return e.get();
+    return nullptr;
+  }
+  // The executor for args at a batch size not saved, made from two saved ones.
+  // Throws InvalidArgument (saying why) when that is not possible.
+  graph::Executor* generalize(const std::vector<Tensor>& args, const std::string& sig);
 };
+
+graph::Executor* LoadedFunction::Impl::generalize(const std::vector<Tensor>& args, const std::string& sig) {
+  std::string known;
+  for (const auto& [s, e] : functions) known += (known.empty() ? "" : ", ") + s;
+  const std::string no_graph =
+      "loaded function '" + name + "' has no graph for the signature " + sig + "; saved signatures: " + known;
+  NB_CHECK(dynamic_batch, InvalidArgument, no_graph, " (it was saved without dynamic_batch)");
+  const std::optional<int64_t> b = graph::batch_size_of(args);
+  NB_CHECK(b && *b >= 1 && sig.find("=#") == std::string::npos, InvalidArgument, no_graph,
+           " (with dynamic_batch, the arguments must share a batch size >= 1 in dimension 0 and be distinct "
+           "tensors)");
+  const std::string family = graph::signature_of(args, /*any_batch=*/true);
+  std::shared_ptr<const graph::BatchTemplate>& tmpl = templates[family];
+  if (!tmpl) {
+    const Sample* first = nullptr;
+    const Sample* second = nullptr;
+    for (const Sample& smp : samples) {
+      if (smp.family != family) continue;
+      if (!first) first = &smp;
+      else if (smp.batch != first->batch && !second) second = &smp;
+    }
+    NB_CHECK(first && second, InvalidArgument, no_graph,
+             " (dynamic_batch makes a graph for a new batch size from two saved ones of the family ", family,
+             "; the file has ", first ? "one" : "none", ": call the function at two batch sizes before saving)");
+    std::string why;
+    std::optional<graph::BatchTemplate> t =
+        graph::BatchTemplate::generalize(first->graph, first->batch, second->graph, second->batch, why);
+    NB_CHECK(t.has_value(), InvalidArgument, no_graph, " (its saved graphs at batch sizes ", first->batch, " and ",
+             second->batch, " do not generalise: ", why, ")");
+    tmpl = std::make_shared<const graph::BatchTemplate>(std::move(*t));
+  }
+  graph::Graph g = tmpl->instantiate(*b);
+  graph::optimize(g);
+  g.compact();
+  functions.emplace_back(sig, std::make_unique<graph::Executor>(std::make_shared<const graph::Graph>(std::move(g))));
+  return functions.back().second.get();
+}
 
 LoadedFunction::LoadedFunction(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 LoadedFunction::~LoadedFunction() = default;
@@ -258,12 +318,13 @@ std::vector<std::string> LoadedFunction::signatures() const {
 std::vector<Tensor> LoadedFunction::call(const std::vector<Tensor>& args) {
   graph::check_args(args, impl_->name);
   const std::string sig = graph::signature_of(args);
-  for (auto& [s, e] : impl_->functions)
-    if (s == sig) return e->run(args);
-  std::string known;
-  for (const auto& [s, e] : impl_->functions) known += (known.empty() ? "" : ", ") + s;
-  throw InvalidArgument("loaded function '" + impl_->name + "' has no graph for the signature " + sig +
-                        "; saved signatures: " + known);
+  graph::Executor* exec = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    exec = impl_->find(sig);
+    if (!exec) exec = impl_->generalize(args, sig);
+  }
+  return exec->run(args);  // executors are never removed; each has its own lock
 }
 
 LoadedFunction load_function(const std::string& path) {
@@ -286,6 +347,9 @@ LoadedFunction load_function(const std::string& path) {
   }
   auto impl = std::make_unique<LoadedFunction::Impl>();
   impl->name = fe.string(doc, "name", "the document");
+  // Files written before dynamic_batch was saved have no such key: one graph per signature.
+  if (doc.contains("dynamic_batch"))
+    impl->dynamic_batch = fe.get(doc, "dynamic_batch", json::value_t::boolean, "the document").get<bool>();
   for (const json& jv : fe.get(doc, "variables", json::value_t::array, "the document")) {
     const std::string tname = fe.string(jv, "tensor", "a variable");
     if (!r.find(tname)) fe.fail("variable tensor '" + tname + "' is missing");
@@ -402,6 +466,18 @@ LoadedFunction load_function(const std::string& path) {
     }
     if (plain != graph::signature_of_specs(g.input_specs))
       fe.fail(fwhere + ": the signature " + sig + " does not match its inputs " + graph::signature_of_specs(g.input_specs));
+    if (impl->dynamic_batch && sig.find("=#") == std::string::npos) {
+      std::optional<int64_t> b;
+      bool shared = true;
+      for (const TensorSpec& s : g.input_specs) {
+        if (s.shape.empty()) continue;
+        shared = shared && (!b || *b == s.shape[0]);
+        b = s.shape[0];
+      }
+      if (b && shared && *b >= 1)
+        impl->samples.push_back({graph::signature_of_specs(g.input_specs, /*any_batch=*/true), *b,
+                                 std::make_shared<const graph::Graph>(g)});
+    }
     graph::optimize(g);
     g.compact();
     impl->functions.emplace_back(sig, std::make_unique<graph::Executor>(std::make_shared<const graph::Graph>(std::move(g))));

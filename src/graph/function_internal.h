@@ -32,11 +32,13 @@ struct ConcreteFunction {
 // key of the signatures that one dynamic_batch template serves.
 std::string signature_of(const std::vector<Tensor>& args, bool any_batch = false);
 // The same for specs, without aliasing marks.
-std::string signature_of_specs(const std::vector<TensorSpec>& specs);
+std::string signature_of_specs(const std::vector<TensorSpec>& specs, bool any_batch = false);
 // InvalidArgument for an undefined argument.
 void check_args(const std::vector<Tensor>& args, const std::string& name);
 // Writes the functions (graphs as traced, their variables) to `path` atomically.
+// `dynamic_batch`: the loaded function makes graphs for new batch sizes from two
+// saved ones (FunctionOptions::dynamic_batch), as the traced function does.
 void save_function(const std::string& path, const std::string& name,
-                   const std::vector<const ConcreteFunction*>& functions);
+                   const std::vector<const ConcreteFunction*>& functions, bool dynamic_batch);
 
 }  // namespace nabla::graph

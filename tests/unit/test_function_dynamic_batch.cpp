@@ -3,7 +3,11 @@
 // were never traced.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
+#include <string>
 
 #include "function_test_util.h"
 #include "nabla/nabla.h"
@@ -117,4 +121,63 @@ TEST(Function, DynamicBatchFallsBackToTracingWhenTheBatchIsNotProportional) {
   auto g = nb::function(head, {.dynamic_batch = true});
   for (int64_t n : {8, 6, 5, 2}) expect_identical(g(randn({n, 3}, uint64_t(n))), head(randn({n, 3}, uint64_t(n))));
   EXPECT_EQ(g.num_traces(), 3) << g.function().dynamic_batch_report();
+}
+
+// Saved with dynamic_batch, the loaded function runs batch sizes that were never
+// traced nor saved (its graphs made from two saved ones), bit for bit as the body
+// run eagerly; without two saved batch sizes, or without dynamic_batch, a new batch
+// size is refused with the reason.
+TEST(Function, DynamicBatchSurvivesSaveAndLoad) {
+  nb::Variable w(randn({8, 4}, 181)), b(randn({4}, 182));
+  auto body = [&](const nb::Tensor& x) {
+    nb::Tensor h = nb::relu(nb::matmul(x, w) + b.value());
+    nb::Tensor r = nb::reshape(h, {x.shape()[0] * 2, 2});
+    nb::Tensor s = nb::reduce_sum(h, {0}) * (1.0f / float(x.shape()[0]));
+    return std::vector<nb::Tensor>{r * 3.0f, nb::reduce_mean(h, {0}), s};
+  };
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("nabla_dynamic_batch_" + std::to_string(::getpid()) + ".nabla"))
+          .string();
+  auto message_of = [](auto&& call) {
+    try {
+      call();
+    } catch (const nb::InvalidArgument& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no InvalidArgument)");
+  };
+
+  auto f = nb::function(body, {.dynamic_batch = true});
+  (void)f(randn({6, 8}, 1));
+  f.save(path);
+  {
+    // One saved batch size: nothing to generalise from.
+    nb::LoadedFunction one = nb::load_function(path);
+    const std::string m = message_of([&] { one(randn({5, 8}, 2)); });
+    EXPECT_NE(m.find("two saved ones"), std::string::npos) << m;
+    EXPECT_NE(m.find("(float32[6,8])"), std::string::npos) << m;  // lists the saved signature
+  }
+  (void)f(randn({4, 8}, 3));
+  f.save(path);
+  nb::LoadedFunction lf = nb::load_function(path);
+  for (int64_t n : {5, 9, 1, 6, 4, 5}) {
+    const nb::Tensor x = randn({n, 8}, 200 + uint64_t(n));
+    const std::vector<nb::Tensor> got = lf(x), want = body(x);
+    ASSERT_EQ(got.size(), 3u);
+    for (size_t i = 0; i < got.size(); ++i) expect_identical(got[i], want[i]);
+  }
+  EXPECT_EQ(lf.signatures().size(), 5u);  // 6, 4 saved; 5, 9, 1 made once each
+  // Another feature size is another signature, not another batch size.
+  EXPECT_NE(message_of([&] { lf(randn({5, 7}, 4)); }).find("no graph for the signature (float32[5,7])"),
+            std::string::npos);
+
+  // Without dynamic_batch: the saved signatures only.
+  auto g = nb::function(body);
+  (void)g(randn({6, 8}, 5));
+  (void)g(randn({4, 8}, 6));
+  g.save(path);
+  nb::LoadedFunction lg = nb::load_function(path);
+  const std::string m = message_of([&] { lg(randn({5, 8}, 7)); });
+  EXPECT_NE(m.find("saved without dynamic_batch"), std::string::npos) << m;
+  std::filesystem::remove(path);
 }

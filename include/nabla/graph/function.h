@@ -117,7 +117,9 @@ class Function {
   // variables it uses to `path`, atomically, so that nb::load_function(path) runs
   // it in another program without this one's source. FailedPrecondition before
   // the first call; Unimplemented when the graph holds a C++ object that cannot
-  // be saved (an optimizer update, a slice assignment).
+  // be saved (an optimizer update, a slice assignment). With dynamic_batch the
+  // file says so, and the loaded function makes graphs for new batch sizes from
+  // two saved ones (call the function at two batch sizes before saving).
   void save(const std::string& path) const;
   const FunctionOptions& options() const;
 
@@ -204,8 +206,11 @@ class LoadedFunction {
   ~LoadedFunction();
   LoadedFunction(LoadedFunction&&) noexcept;
   LoadedFunction& operator=(LoadedFunction&&) noexcept;
-  // Runs the saved graph whose signature matches `args` (InvalidArgument listing
-  // the saved signatures when none does).
+  // Runs the saved graph whose signature matches `args`. A function saved with
+  // dynamic_batch also runs any other batch size: its graph is made, once, from
+  // two saved graphs of the same signature at different batch sizes, as the traced
+  // function would (FunctionOptions::dynamic_batch). Otherwise InvalidArgument,
+  // listing the saved signatures and saying why no graph could be made.
   std::vector<Tensor> call(const std::vector<Tensor>& args);
   template <typename... A>
     requires(std::is_convertible_v<const A&, const Tensor&> && ...)
