@@ -70,7 +70,7 @@ class ThreadPool {
     end_ = end;
     error_ = nullptr;
     done_.store(0, std::memory_order_relaxed);
-    const uint32_t job = ++job_;
+    const uint32_t job = epoch_.load(std::memory_order_relaxed) + 1;  // only this caller writes it
     claims_.store(pack(job, nchunks, 0), std::memory_order_release);
     {
       std::lock_guard<std::mutex> lk(mu_);
@@ -161,10 +161,9 @@ class ThreadPool {
   std::mutex run_mu_;  // one parallel_for at a time
   std::mutex mu_;
   std::condition_variable cv_;
-  std::atomic<uint32_t> epoch_{0};    // the newest job number, for sleeping workers
+  std::atomic<uint32_t> epoch_{0};    // the newest job number (written under run_mu_)
   std::atomic<uint64_t> claims_{0};   // pack(job, nchunks, next unclaimed chunk)
   std::atomic<int> done_{0};          // chunks of the current job finished
-  uint32_t job_ = 0;                  // last job number (under run_mu_)
   std::atomic<bool> quit_{false};
   const std::function<void(int64_t, int64_t)>* fn_ = nullptr;
   int64_t begin_ = 0, end_ = 0;

@@ -9,14 +9,27 @@
 
 namespace nabla::graph {
 
-std::optional<int64_t> batch_size_of(const std::vector<Tensor>& args) {
+namespace {
+// Dimension 0 shared by every item of rank >= 1 (shape_of(item) gives its shape).
+template <typename Items, typename ShapeOf>
+std::optional<int64_t> shared_batch(const Items& items, ShapeOf&& shape_of) {
   std::optional<int64_t> b;
-  for (const Tensor& t : args) {
-    if (t.rank() == 0) continue;
-    if (b && *b != t.shape()[0]) return std::nullopt;
-    b = t.shape()[0];
+  for (const auto& item : items) {
+    const Shape& s = shape_of(item);
+    if (s.empty()) continue;
+    if (b && *b != s[0]) return std::nullopt;
+    b = s[0];
   }
   return b;
+}
+}  // namespace
+
+std::optional<int64_t> batch_size_of(const std::vector<Tensor>& args) {
+  return shared_batch(args, [](const Tensor& t) -> const Shape& { return t.shape(); });
+}
+
+std::optional<int64_t> batch_size_of(const std::vector<TensorSpec>& specs) {
+  return shared_batch(specs, [](const TensorSpec& s) -> const Shape& { return s.shape; });
 }
 
 namespace {

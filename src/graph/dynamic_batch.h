@@ -28,6 +28,8 @@ namespace nabla::graph {
 // The batch size of a call: dimension 0, shared by every argument of rank >= 1.
 // nullopt when no argument has rank >= 1 or they disagree.
 std::optional<int64_t> batch_size_of(const std::vector<Tensor>& args);
+// The same for the inputs of a graph (its input_specs).
+std::optional<int64_t> batch_size_of(const std::vector<TensorSpec>& specs);
 
 // Two traces of one function at different batch sizes, generalised.
 class BatchTemplate {

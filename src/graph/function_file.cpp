@@ -466,18 +466,10 @@ LoadedFunction load_function(const std::string& path) {
     }
     if (plain != graph::signature_of_specs(g.input_specs))
       fe.fail(fwhere + ": the signature " + sig + " does not match its inputs " + graph::signature_of_specs(g.input_specs));
-    if (impl->dynamic_batch && sig.find("=#") == std::string::npos) {
-      std::optional<int64_t> b;
-      bool shared = true;
-      for (const TensorSpec& s : g.input_specs) {
-        if (s.shape.empty()) continue;
-        shared = shared && (!b || *b == s.shape[0]);
-        b = s.shape[0];
-      }
-      if (b && shared && *b >= 1)
-        impl->samples.push_back({graph::signature_of_specs(g.input_specs, /*any_batch=*/true), *b,
-                                 std::make_shared<const graph::Graph>(g)});
-    }
+    if (const std::optional<int64_t> b = graph::batch_size_of(g.input_specs);
+        impl->dynamic_batch && sig.find("=#") == std::string::npos && b && *b >= 1)
+      impl->samples.push_back({graph::signature_of_specs(g.input_specs, /*any_batch=*/true), *b,
+                               std::make_shared<const graph::Graph>(g)});
     graph::optimize(g);
     g.compact();
     impl->functions.emplace_back(sig, std::make_unique<graph::Executor>(std::make_shared<const graph::Graph>(std::move(g))));

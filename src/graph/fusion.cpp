@@ -143,15 +143,15 @@ void fuse_max_pool_argmax(Graph& g) {
   g.compact();
 }
 
-// True if value v is a constant whose every element is +0.0 (a float zero without sign).
-bool is_positive_zero_constant(const Graph& g, int v) {
+// True if value v is a single-element float constant equal to zero; with `positive`,
+// to +0.0 only (a zero without sign).
+bool is_zero_scalar_constant(const Graph& g, int v, bool positive) {
   const Node& n = g.nodes[size_t(g.values[size_t(v)].producer)];
   if (n.dead || n.kind != NodeKind::Constant || !n.constant.defined() || !is_floating(n.constant.dtype()) ||
-      !n.constant.device().is_cpu())
+      !n.constant.device().is_cpu() || n.constant.size() != 1)
     return false;
-  for (double x : n.constant.to_vector<double>())
-    if (x != 0.0 || std::signbit(x)) return false;
-  return true;
+  const double x = n.constant.to_vector<double>()[0];
+  return x == 0.0 && !(positive && std::signbit(x));
 }
 
 // The ReLU gradient after a max pooling's gradient, where(y > 0, MaxPoolGradWithArgmax(dy,
@@ -168,16 +168,13 @@ void fuse_relu_mask_into_max_pool_grad(Graph& g) {
     Node& gt = producer(g, cond);
     Node& mpg = producer(g, grad);
     if (!is_op(gt, "Greater") || !is_op(mpg, "MaxPoolGradWithArgmax") || mpg.inputs.size() != 2 ||
-        !single_use(u, grad) || !is_positive_zero_constant(g, zero) || spec(g, zero).shape.size() > 0)
+        !single_use(u, grad) || !is_zero_scalar_constant(g, zero, /*positive=*/true) || !spec(g, zero).shape.empty() ||
+        !is_zero_scalar_constant(g, gt.inputs[1], /*positive=*/false))
       continue;
     // Greater(y, 0) with y the input of the MaxPoolWithArgmax whose argmax the gradient uses.
     const int y = gt.inputs[0];
     Node& pool = producer(g, mpg.inputs[1]);
     if (!is_op(pool, "MaxPoolWithArgmax") || mpg.inputs[1] != pool.output(1) || pool.inputs[0] != y) continue;
-    const Node& z = g.nodes[size_t(g.values[size_t(gt.inputs[1])].producer)];
-    if (z.kind != NodeKind::Constant || !z.constant.defined() || z.constant.size() != 1 ||
-        z.constant.to_vector<double>()[0] != 0.0)
-      continue;
     if (spec(g, sel.output(0)).shape != spec(g, grad).shape || spec(g, y).shape != spec(g, grad).shape ||
         spec(g, sel.output(0)).dtype != spec(g, grad).dtype)
       continue;

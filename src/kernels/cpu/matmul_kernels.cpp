@@ -4,11 +4,11 @@
 // time, AVX-512 where the CPU has it); float64: OpenBLAS's dgemm. Both always
 // single-threaded (DESIGN.md §6: one thread pool per process). Debian's
 // OpenBLAS 0.3.21 does not recognise recent AMD cores and falls back to its AVX2
-// (Haswell) kernels there: on the Zen machine of docs/benchmarks.md oneDNN's
-// sgemm is 2.3x faster on the MLP's shapes (docs/performance.md). nabla parallelises itself: batch entries are
-// spread over the pool, and when there are fewer batch entries than threads
-// each matrix is cut into row (or column) blocks, one single-threaded GEMM per
-// block. Operands whose last two dims are row-major with a leading dimension
+// (Haswell) kernels there: on the AMD EPYC machine of docs/benchmarks.md
+// oneDNN's sgemm is 2.3x faster on the MLP's shapes (docs/performance.md).
+// nabla parallelises itself: batch entries are spread over the pool, and when
+// there are fewer batch entries than threads each matrix is cut into row (or
+// column) blocks, one single-threaded GEMM per block. Operands whose last two dims are row-major with a leading dimension
 // (or the transpose of such) go to BLAS as they are, through lda/ldb and the
 // trans flags; any other layout is made contiguous first.
 //

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <regex>
 
 #include <nlohmann/json.hpp>
@@ -268,13 +269,10 @@ void Optimizer::apply_gradients_now(const std::vector<Tensor>& grads, const std:
   // listed twice: its updates must then run one after the other, as Keras runs them.
   std::vector<const Variable*> sorted(used_vars.begin(), used_vars.end());
   std::sort(sorted.begin(), sorted.end());
-  if (std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end()) {
-    optimizers::detail::UpdateBatch batch;
-    for (size_t k = 0; k < used_grads.size(); ++k) update_step(used_grads[k], *used_vars[k], lr, used_slots[k]);
-    batch.run();
-  } else {
-    for (size_t k = 0; k < used_grads.size(); ++k) update_step(used_grads[k], *used_vars[k], lr, used_slots[k]);
-  }
+  std::optional<optimizers::detail::UpdateBatch> batch;
+  if (std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end()) batch.emplace();
+  for (size_t k = 0; k < used_grads.size(); ++k) update_step(used_grads[k], *used_vars[k], lr, used_slots[k]);
+  if (batch) batch->run();
   ++iterations_;
 }
 
